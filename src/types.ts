@@ -1,0 +1,98 @@
+// Types at the pipeline's boundaries. The Report types are the JSON contract of DESIGN.md
+// (schemaVersion 1): change them only on purpose, and document the change in the README.
+
+export type Severity = 'error' | 'warning' | 'notice';
+export type FailOn = 'error' | 'warning' | 'never';
+
+export const RULE_IDS = [
+  'undeclared-base',
+  'architecture-reuse',
+  'missing-upstream-license',
+  'missing-notice',
+  'license-conflict',
+  'invalid-license',
+  'missing-license',
+  'base-mismatch',
+  'naming',
+  'display-attribution',
+  'malformed-file',
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+export const SIGNAL_KINDS = [
+  'architectures',
+  'config-fingerprint',
+  'tokenizer',
+  'tensor-signature',
+  'lfs-oid',
+  'adapter-config',
+  'mergekit',
+  'gguf-metadata',
+  'card-base-model',
+] as const;
+export type SignalKind = (typeof SIGNAL_KINDS)[number];
+
+/** One piece of evidence tying a model directory to a base. `file` is relative to the target root. */
+export interface Signal {
+  kind: SignalKind;
+  file: string;
+  line?: number;
+  detail: string;
+}
+
+export interface Lineage {
+  /** Hugging Face repo id of the closest known checkpoint. */
+  base: string;
+  family: string;
+  strength: 'strong' | 'weak';
+  /** True when the repo declares or attributes this base (or a known ancestor/descendant of it). */
+  declared: boolean;
+  signals: Signal[];
+  /** Other catalog checkpoints the same signals fit equally well (same geometry). */
+  alternatives?: string[];
+}
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  base?: string;
+  /** Path relative to the target root, `/` separators. */
+  file?: string;
+  line?: number;
+  message: string;
+  fix: string;
+}
+
+export interface DeclaredLineage {
+  license: string | null;
+  baseModels: string[];
+  relation: string | null;
+}
+
+export interface ModelReport {
+  path: string;
+  declared: DeclaredLineage;
+  lineage: Lineage[];
+  findings: Finding[];
+  /** Obligations that cannot be checked mechanically (MAU caps, field-of-use, display rules). */
+  obligations?: string[];
+}
+
+export type Target = { kind: 'local'; path: string } | { kind: 'hub'; repo: string; revision: string };
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: 'lineage-gate'; version: string };
+  target: Target;
+  verdict: 'pass' | 'fail';
+  failOn: FailOn;
+  models: ModelReport[];
+  summary: { errors: number; warnings: number; notices: number };
+}
+
+/** A bad file met while reading: becomes a `malformed-file` finding. */
+export interface Problem {
+  file: string;
+  line?: number;
+  message: string;
+}
