@@ -15,6 +15,8 @@ const common = {
   legalComments: 'none',
   define: { __LG_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
+  // jsonc-parser's "main" is a UMD build whose dynamic requires esbuild cannot follow.
+  mainFields: ['module', 'main'],
 };
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', banner: { js: banner } });
 await build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node\n' + banner } });

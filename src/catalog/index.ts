@@ -1,0 +1,90 @@
+// The built-in catalog: known base checkpoints (from shared/reference/base-models, via
+// scripts/build-catalog.mjs) and what their licenses oblige derivatives to do (licenses.json).
+import baseModels from './data/base-models.json' with { type: 'json' };
+import licenses from './data/licenses.json' with { type: 'json' };
+import { normalizeShape, type Shape } from '../lineage/shape.js';
+
+export interface LicenseFacts {
+  name: string;
+  spdx: string;
+  hfIds: string[];
+  hfLicenseNames?: string[];
+  kind: 'permissive' | 'restricted' | 'non-commercial' | 'unknown';
+  requires: string;
+  /** Phrases of the license text itself; all must travel in some file. */
+  textPhrases: string[];
+  /** Phrases that together also count as a copy of the text (e.g. the Apache license body). */
+  textAlternatives?: string[];
+  copyrightRequired: boolean;
+  missingTextSeverity: 'error' | 'warning';
+  /** Exact notice sentences a derivative must ship. */
+  noticePhrases: string[];
+  /** Display phrases ("Built with …"); any one suffices. */
+  displayPhrases: string[];
+  /** The derivative's name must begin with this. */
+  namePrefix?: string;
+  restrictions: string[];
+  source: string;
+}
+
+export interface Checkpoint {
+  id: string;
+  family: string;
+  license: string;
+  /** A license that applied to an earlier release of the same weights. */
+  alternateLicense?: string;
+  copyright?: string;
+  config: Record<string, unknown>;
+  classes: { architectures?: string[]; model_type?: string };
+  sources: Record<string, string>;
+  standIn?: string;
+  notes: string;
+  shape: Shape;
+}
+
+export interface Catalog {
+  checkpoints: Checkpoint[];
+  licenses: Record<string, LicenseFacts>;
+  byId: Map<string, Checkpoint>;
+  /** Architecture class or model_type → families that use it. */
+  familiesByClass: Map<string, Set<string>>;
+}
+
+function flattenNested(config: Record<string, unknown>): Record<string, unknown> {
+  const nested = config.text_config;
+  return nested && typeof nested === 'object'
+    ? { ...config, ...(nested as Record<string, unknown>) }
+    : config;
+}
+
+export function buildCatalog(
+  entries: Omit<Checkpoint, 'shape'>[],
+  licenseTable: Record<string, LicenseFacts>,
+): Catalog {
+  const checkpoints = entries.map((e) => ({ ...e, shape: normalizeShape(flattenNested(e.config)) }));
+  const familiesByClass = new Map<string, Set<string>>();
+  const add = (key: string, family: string) => {
+    const k = key.toLowerCase();
+    if (!familiesByClass.has(k)) familiesByClass.set(k, new Set());
+    familiesByClass.get(k)!.add(family);
+  };
+  for (const c of checkpoints) {
+    for (const a of c.classes.architectures ?? []) add(a, c.family);
+    if (c.classes.model_type) add(c.classes.model_type, c.family);
+  }
+  return {
+    checkpoints,
+    licenses: licenseTable,
+    byId: new Map(checkpoints.map((c) => [c.id.toLowerCase(), c])),
+    familiesByClass,
+  };
+}
+
+let builtIn: Catalog | undefined;
+export function defaultCatalog(): Catalog {
+  builtIn ??= buildCatalog(
+    baseModels as unknown as Omit<Checkpoint, 'shape'>[],
+    licenses as unknown as Record<string, LicenseFacts>,
+  );
+  return builtIn;
+}

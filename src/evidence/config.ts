@@ -1,0 +1,145 @@
+// config.json → the facts lineage needs, each with its line. Parsing is strict JSON (what
+// transformers accepts), and bounded in depth because the file comes from an untrusted repo.
+import { createScanner, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import type { Node, ParseError } from 'jsonc-parser';
+import path from 'node:path';
+import type { Problem } from '../types.js';
+import { lineStarts, positionAt } from './json-positions.js';
+import type { ConfigEvidence, Positioned } from './types.js';
+
+export const MAX_CONFIG_DEPTH = 64;
+
+// Where multimodal configs keep the language model's fields; later entries win over earlier ones.
+const NESTED_LM_PATHS: readonly (readonly string[])[] = [
+  ['text_config'],
+  ['llm_config'],
+  ['language_config'],
+  ['thinker_config', 'text_config'],
+];
+
+// jsonc-parser's SyntaxKind is a const enum, which isolatedModules cannot import.
+const TOKEN_OPEN_BRACE = 1;
+const TOKEN_CLOSE_BRACE = 2;
+const TOKEN_OPEN_BRACKET = 3;
+const TOKEN_CLOSE_BRACKET = 4;
+const TOKEN_EOF = 17;
+
+/**
+ * Offset of the first bracket that nests deeper than `max`, or -1. Uses the iterative scanner because
+ * parseTree recurses per level and would overflow the stack on hostile nesting.
+ */
+function tooDeepAt(text: string, max: number): number {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let kind = scanner.scan(); kind !== TOKEN_EOF; kind = scanner.scan()) {
+    if (kind === TOKEN_OPEN_BRACE || kind === TOKEN_OPEN_BRACKET) {
+      if (++depth > max) return scanner.getTokenOffset();
+    } else if (kind === TOKEN_CLOSE_BRACE || kind === TOKEN_CLOSE_BRACKET) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return -1;
+}
+
+const isScalar = (n: Node): boolean =>
+  n.type === 'string' || n.type === 'number' || n.type === 'boolean' || n.type === 'null';
+
+function propertyNode(obj: Node, key: string): Node | undefined {
+  let found: Node | undefined;
+  // Last duplicate wins, as in getNodeValue and JSON.parse.
+  for (const prop of obj.children ?? []) if (prop.children?.[0]?.value === key) found = prop;
+  return found;
+}
+
+export function parseConfig(
+  file: string,
+  text: string,
+): { config: ConfigEvidence | null; problems: Problem[] } {
+  const name = path.posix.basename(file);
+  const starts = lineStarts(text);
+  const lineOf = (offset: number): number => positionAt(starts, offset).line;
+  const fail = (message: string, line?: number): { config: null; problems: Problem[] } => ({
+    config: null,
+    problems: [line === undefined ? { file, message } : { file, line, message }],
+  });
+
+  const deep = tooDeepAt(text, MAX_CONFIG_DEPTH);
+  if (deep >= 0) {
+    return fail(`${name} nests deeper than ${MAX_CONFIG_DEPTH} levels; not read`, lineOf(deep));
+  }
+
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  if (errors.length > 0) {
+    const e = errors[0];
+    const pos = positionAt(starts, e.offset);
+    return fail(
+      `${name} is not valid JSON: ${printParseErrorCode(e.error)} at line ${pos.line}, column ${pos.column}`,
+      pos.line,
+    );
+  }
+  if (!root) return fail(`${name} is empty`, 1);
+  if (root.type !== 'object') {
+    return fail(`${name} must hold a JSON object at the top level, not ${root.type}`, lineOf(root.offset));
+  }
+
+  const raw = getNodeValue(root) as Record<string, unknown>;
+  // Null prototype: keys such as "constructor" in a hostile config must not meet Object.prototype.
+  const fields: Record<string, Positioned<unknown>> = Object.create(null);
+  const collect = (obj: Node): void => {
+    for (const prop of obj.children ?? []) {
+      const [keyNode, valueNode] = prop.children ?? [];
+      if (!keyNode || !valueNode || typeof keyNode.value !== 'string') continue;
+      const scalarArray = valueNode.type === 'array' && (valueNode.children ?? []).every(isScalar);
+      if (isScalar(valueNode) || scalarArray) {
+        fields[keyNode.value] = { value: getNodeValue(valueNode), file, line: lineOf(keyNode.offset) };
+      }
+    }
+  };
+  collect(root);
+
+  let nestedModelType: Positioned<string> | null = null;
+  for (const keys of NESTED_LM_PATHS) {
+    let node: Node | undefined = root;
+    for (const key of keys) {
+      const prop: Node | undefined = node && node.type === 'object' ? propertyNode(node, key) : undefined;
+      node = prop?.children?.[1];
+    }
+    if (!node || node.type !== 'object') continue;
+    collect(node);
+    const mt = propertyNode(node, 'model_type')?.children;
+    if (!nestedModelType && mt?.[1]?.type === 'string') {
+      nestedModelType = { value: mt[1].value as string, file, line: lineOf(mt[0].offset) };
+    }
+  }
+
+  const topString = (key: string): Positioned<string> | null => {
+    const kv = propertyNode(root, key)?.children;
+    return kv?.[1]?.type === 'string'
+      ? { value: kv[1].value as string, file, line: lineOf(kv[0].offset) }
+      : null;
+  };
+  const archKv = propertyNode(root, 'architectures')?.children;
+  const archNode = archKv?.[1];
+  const architectures =
+    archKv && archNode?.type === 'array' && (archNode.children ?? []).every((c) => c.type === 'string')
+      ? {
+          value: (archNode.children ?? []).map((c) => c.value as string),
+          file,
+          line: lineOf(archKv[0].offset),
+        }
+      : null;
+
+  return {
+    config: {
+      file,
+      raw,
+      fields,
+      architectures,
+      modelType: topString('model_type') ?? nestedModelType,
+      nameOrPath: topString('_name_or_path'),
+      line: lineOf(root.offset),
+    },
+    problems: [],
+  };
+}
