@@ -2,6 +2,7 @@
 // scripts/build-catalog.mjs) and what their licenses oblige derivatives to do (licenses.json).
 import baseModels from './data/base-models.json' with { type: 'json' };
 import licenses from './data/licenses.json' with { type: 'json' };
+import descendants from './data/descendants.json' with { type: 'json' };
 import { normalizeShape, type Shape } from '../lineage/shape.js';
 
 export interface LicenseFacts {
@@ -48,6 +49,16 @@ export interface Catalog {
   byId: Map<string, Checkpoint>;
   /** Architecture class or model_type → families that use it. */
   familiesByClass: Map<string, Set<string>>;
+  /** Known models outside the catalog whose weights derive from a catalog family. */
+  descendants: { pattern: RegExp; family: string; source: string }[];
+}
+
+/** The family a Hub id belongs to when the catalog knows it: a checkpoint or a known descendant. */
+export function familyOfId(catalog: Catalog, id: string): string | null {
+  const key = id.trim().toLowerCase();
+  const cp = catalog.byId.get(key);
+  if (cp) return cp.family;
+  return catalog.descendants.find((d) => d.pattern.test(id.trim()))?.family ?? null;
 }
 
 function flattenNested(config: Record<string, unknown>): Record<string, unknown> {
@@ -77,6 +88,10 @@ export function buildCatalog(
     licenses: licenseTable,
     byId: new Map(checkpoints.map((c) => [c.id.toLowerCase(), c])),
     familiesByClass,
+    descendants: (descendants as { pattern: string; family: string; source: string }[]).map((d) => ({
+      ...d,
+      pattern: new RegExp(d.pattern, 'i'),
+    })),
   };
 }
 

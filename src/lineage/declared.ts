@@ -1,7 +1,7 @@
 // What a repo says about its own lineage: the card's `base_model` list and sentences in any text
 // file that name the base (by repo id, checkpoint name or family name).
 import families from '../catalog/data/families.json' with { type: 'json' };
-import type { Catalog, Checkpoint } from '../catalog/index.js';
+import { familyOfId, type Catalog, type Checkpoint } from '../catalog/index.js';
 import type { ModelEvidence } from '../evidence/types.js';
 import { normalizeForMatch } from '../evidence/texts.js';
 
@@ -50,11 +50,11 @@ export function attribution(
   const unverified: string[] = [];
   for (const b of ev.card?.baseModels ?? []) {
     const id = b.value.trim().toLowerCase();
-    const known = catalog.byId.get(id);
-    if (related.has(id) || known?.family === cp.family || (!known && mentionsFamily(id, cp.family))) {
+    const knownFamily = familyOfId(catalog, id);
+    if (related.has(id) || knownFamily === cp.family || (!knownFamily && mentionsFamily(id, cp.family))) {
       return { declared: true, how: 'card', where: { file: b.file, line: b.line } };
     }
-    if (!known) unverified.push(b.value);
+    if (!knownFamily) unverified.push(b.value);
   }
   for (const t of textsOf(ev)) {
     const norm = normalizeForMatch(t.text);

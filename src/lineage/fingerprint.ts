@@ -39,8 +39,15 @@ export function matchShape(shape: Shape, checkpoint: Checkpoint): ShapeMatch | n
     coreCompared++;
     if (!same(a, b)) return null;
   }
-  if (coreCompared < 3) return null;
+  // Release-time Gemma 3 configs list only non-default values (hidden and MLP width, depth,
+  // window): two core fields are enough when the rest of the evidence agrees (checked below).
+  if (coreCompared < 2) return null;
 
+  // A dense model and a mixture of experts with the same attention block: one deviation, so an
+  // upcycled MoE still points to its dense base, but never a tie with the real MoE checkpoint.
+  const moe = (x: Shape) =>
+    (typeof x.n_routed_experts === 'number' && x.n_routed_experts > 1) ||
+    x.moe_intermediate_size !== undefined;
   let compared = coreCompared;
   let equal = coreCompared;
   const deviations: string[] = [];
@@ -58,10 +65,30 @@ export function matchShape(shape: Shape, checkpoint: Checkpoint): ShapeMatch | n
         equal++;
         continue;
       }
+      // Extensions seen on real derivatives add up to about half the vocabulary (Rakuten: 32000 →
+      // 48000). A vocabulary several times larger on the same layer template is a new tokenizer
+      // and a new embedding: the pattern of independent models (llm-jp-3 on the Llama-2 13B shape).
+      if (a > 2 * b)
+        return {
+          checkpoint,
+          strong: false,
+          compared,
+          equal,
+          coreCompared,
+          deviations: [`vocabulary ${a} vs ${b}`],
+          softDiffs: [],
+          score: -10,
+        };
       deviations.push(a > b ? `vocabulary extended from ${b} to ${a}` : `vocabulary cut from ${b} to ${a}`);
     } else if (f === 'num_hidden_layers') deviations.push(`${a} layers instead of ${b}`);
     else if (f === 'n_routed_experts') deviations.push(`${a} experts instead of ${b}`);
     else deviations.push(`${f} ${a} instead of ${b}`);
+  }
+  if (moe(shape) !== moe(base)) {
+    compared++;
+    deviations.push(
+      moe(shape) ? 'a mixture of experts on a dense base' : 'dense, while the base is a mixture of experts',
+    );
   }
   let softCompared = 0;
   const softDiffs: string[] = [];
@@ -77,9 +104,11 @@ export function matchShape(shape: Shape, checkpoint: Checkpoint): ShapeMatch | n
   // One extent change (a grown vocabulary, a pruned or depth-merged model) still points to the
   // base when everything else agrees; two or more is a different model that reuses a template
   // (Kimi K2: DeepSeek-V3's layer geometry with its own vocabulary and 384 experts).
-  const strong =
-    deviations.length === 0 ||
-    (deviations.length === 1 && coreCompared >= 4 && softCompared >= 2 && softDiffs.length === 0);
+  const enough = coreCompared >= 3 || (equal >= 4 && deviations.length === 0 && softDiffs.length === 0);
+  const strong = !enough
+    ? false
+    : deviations.length === 0 ||
+      (deviations.length === 1 && coreCompared >= 4 && softCompared >= 2 && softDiffs.length === 0);
   // Share of compared fields that agree, so a partial reference config is not punished for the
   // fields it lacks; each tolerated deviation costs more than any soft difference.
   const score = equal / compared - deviations.length;

@@ -39,7 +39,10 @@ export function inferLineage(ev: ModelEvidence, catalog: Catalog): DetectedLinea
 
   if (strong.length > 0) {
     const best = pickBest(strong, ev);
-    const alternatives = strong.filter((m) => m !== best).map((m) => m.checkpoint.id);
+    // Alternatives: checkpoints that fit exactly as well (the same geometry released again).
+    const alternatives = strong
+      .filter((m) => m !== best && m.score === best.score)
+      .map((m) => m.checkpoint.id);
     const anchorKey = sourceKey(fields, 'hidden_size') ?? 'hidden_size';
     const detail =
       `${best.equal} of ${best.compared} shape fields equal to ${best.checkpoint.id}` +

@@ -86,5 +86,7 @@ export function normalizeShape(fields: Record<string, unknown>): Shape {
       }
     }
   }
+  // Falcon's remote-code configs say `multi_query: true` for a single shared key/value head.
+  if (shape.num_key_value_heads === undefined && fields.multi_query === true) shape.num_key_value_heads = 1;
   return shape;
 }

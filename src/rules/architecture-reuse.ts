@@ -1,5 +1,22 @@
 import { familyName, mentionsFamily } from '../lineage/declared.js';
-import type { Rule } from './rule.js';
+import type { Rule, RuleContext } from './rule.js';
+
+/** Any family sharing the class, or the class name itself, named in any text. */
+function mentioned(ctx: RuleContext, family: string): boolean {
+  const classes = [
+    ...(ctx.model.config?.architectures?.value ?? []),
+    ctx.model.config?.modelType?.value ?? '',
+  ]
+    .filter(Boolean)
+    .map((c) => c.toLowerCase());
+  const families = new Set([
+    family,
+    ...classes.flatMap((c) => [...(ctx.catalog.familiesByClass.get(c) ?? [])]),
+  ]);
+  return ctx.texts.some(
+    (t) => classes.some((c) => t.norm.includes(c)) || [...families].some((f) => mentionsFamily(t.norm, f)),
+  );
+}
 
 /** Only the architecture class of a known family, no checkpoint geometry, and no word about it. */
 export const architectureReuse: Rule = {
@@ -10,7 +27,7 @@ export const architectureReuse: Rule = {
     if (ctx.lineage.some((l) => l.strength === 'strong')) return [];
     return ctx.lineage
       .filter((l) => l.strength === 'weak' && !l.attribution.declared)
-      .filter((l) => !ctx.texts.some((t) => mentionsFamily(t.norm, l.family)))
+      .filter((l) => !mentioned(ctx, l.family))
       .map((l) => {
         const signal = l.signals[0];
         return {

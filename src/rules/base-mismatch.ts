@@ -1,3 +1,4 @@
+import { familyOfId } from '../catalog/index.js';
 import { familyName } from '../lineage/declared.js';
 import { strongLineage, type Rule, type RuleFinding } from './rule.js';
 
@@ -9,15 +10,17 @@ export const baseMismatch: Rule = {
   check(ctx) {
     const out: RuleFinding[] = [];
     for (const l of strongLineage(ctx)) {
-      if (l.attribution.declared) continue;
-      for (const b of ctx.model.card?.baseModels ?? []) {
-        const known = ctx.catalog.byId.get(b.value.trim().toLowerCase());
-        if (!known || known.family === l.family) continue;
+      const declared = ctx.model.card?.baseModels ?? [];
+      // Any declared base of the detected family settles it (merges list several bases).
+      if (declared.some((b) => familyOfId(ctx.catalog, b.value) === l.family)) continue;
+      for (const b of declared) {
+        const knownFamily = familyOfId(ctx.catalog, b.value);
+        if (!knownFamily || knownFamily === l.family) continue;
         out.push({
           base: l.base,
           file: b.file,
           line: b.line,
-          message: `The card declares ${b.value} (${familyName(known.family)}), but the weights' geometry matches ${l.base} (${familyName(l.family)}).`,
+          message: `The card declares ${b.value} (${familyName(knownFamily)}), but the weights' geometry matches ${l.base} (${familyName(l.family)}).`,
           fix: `Declare the base the weights come from: base_model: ${l.base}`,
         });
       }

@@ -17,8 +17,7 @@ export interface RepoEntry {
 }
 
 export type ReadResult =
-  | { ok: true; data: Buffer; truncated: boolean; size: number }
-  | { ok: false; reason: string };
+  { ok: true; data: Buffer; truncated: boolean; size: number } | { ok: false; reason: string };
 
 export interface RepoSource {
   readonly target: Target;

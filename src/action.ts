@@ -1,0 +1,98 @@
+// The Action adapter: inputs → runGate → annotations, job summary, outputs, setFailed. Holds no
+// judging logic of its own; everything it reports comes from the Report.
+import * as core from '@actions/core';
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError, parseInputs } from './action-inputs.js';
+import { runGate } from './gate.js';
+import { createLocalSource } from './sources/local.js';
+import { selectAnnotations } from './report/annotations.js';
+import { formatJson } from './report/json.js';
+import { formatMarkdown } from './report/markdown.js';
+import type { Report } from './types.js';
+
+export const REPORT_FILE_NAME = 'lineage-gate-report.json';
+
+/** Bases the repo was tied to (strong and weak), unique, in report order. */
+export function reportBases(report: Report): string[] {
+  return [...new Set(report.models.flatMap((m) => m.lineage.map((l) => l.base)))];
+}
+
+/** Prefix that turns a target-relative path into a workspace-relative one ('' when the target is the root). */
+function workspacePrefix(workspace: string, dir: string): string {
+  const rel = path.relative(workspace, dir).split(path.sep).join('/');
+  // A target outside the workspace cannot be annotated by path; keep findings target-relative.
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return '';
+  return rel + '/';
+}
+
+export async function run(): Promise<void> {
+  try {
+    // Mask secrets before anything else can log them.
+    for (const secret of ['token', 'hf-token']) {
+      const v = core.getInput(secret);
+      if (v) core.setSecret(v);
+    }
+    const inputs = parseInputs((name) => core.getInput(name));
+    if (inputs['hub-repo']) throw new InputError("input 'hub-repo' is not supported yet");
+    if (inputs.policy) throw new InputError("input 'policy' is not supported yet");
+
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    const dir = path.resolve(workspace, inputs.path);
+    const info = await stat(dir).catch(() => undefined);
+    if (!info?.isDirectory()) throw new InputError(`input 'path': ${inputs.path} is not a directory`);
+
+    // The runner starts actions in the workspace: a relative root keeps runner paths out of the report.
+    const fromCwd = path.relative(process.cwd(), dir);
+    const root = fromCwd.startsWith('..') || path.isAbsolute(fromCwd) ? dir : fromCwd || '.';
+    const report = await runGate({ source: createLocalSource(root), failOn: inputs['fail-on'] });
+
+    const prefix = workspacePrefix(workspace, dir);
+    const { shown, hidden } = selectAnnotations(report);
+    for (const a of shown) {
+      const props: core.AnnotationProperties = { title: a.title };
+      if (a.file !== undefined) {
+        props.file = prefix + a.file;
+        if (a.line !== undefined) props.startLine = a.line;
+      }
+      if (a.severity === 'error') core.error(a.message, props);
+      else if (a.severity === 'warning') core.warning(a.message, props);
+      else core.notice(a.message, props);
+    }
+
+    const reportFile = path.join(process.env.RUNNER_TEMP || workspace, REPORT_FILE_NAME);
+    await writeFile(reportFile, formatJson(report));
+
+    const markdown = formatMarkdown(report, { hiddenAnnotations: hidden });
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      await core.summary.addRaw(markdown).write();
+    } else {
+      // core.summary.write() throws without the file; the log still gets the full report.
+      core.info('GITHUB_STEP_SUMMARY is not set; writing the summary to the log instead.');
+      core.info(markdown);
+    }
+
+    core.setOutput('verdict', report.verdict);
+    core.setOutput('errors', String(report.summary.errors));
+    core.setOutput('warnings', String(report.summary.warnings));
+    core.setOutput('bases', JSON.stringify(reportBases(report)));
+    core.setOutput('report-file', reportFile);
+
+    if (report.verdict === 'fail') {
+      const { errors, warnings } = report.summary;
+      core.setFailed(
+        `Lineage Gate: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} (fail-on: ${report.failOn}); see the job summary.`,
+      );
+    } else {
+      core.info(`Lineage Gate: pass (${report.summary.errors} errors, ${report.summary.warnings} warnings).`);
+    }
+  } catch (err) {
+    if (err instanceof InputError) {
+      core.setFailed(`Lineage Gate: ${err.message}`);
+    } else {
+      const e = err instanceof Error ? err : new Error(String(err));
+      if (e.stack) core.debug(e.stack);
+      core.setFailed(`Lineage Gate: internal error: ${e.message}`);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+// The CLI adapter: argv → runGate → formatted report → exit code. No judging logic lives here.
+import { stat, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { runGate } from './gate.js';
+import { createLocalSource } from './sources/local.js';
+import { formatJson } from './report/json.js';
+import { formatMarkdown } from './report/markdown.js';
+import { formatText } from './report/text.js';
+import { countsLine } from './report/common.js';
+import type { FailOn, Report } from './types.js';
+import { VERSION } from './version.js';
+
+export interface CliIo {
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+}
+
+export const EXIT_PASS = 0;
+export const EXIT_FAIL = 1;
+export const EXIT_ERROR = 2;
+
+export const USAGE = `Usage: lineage-gate check [DIR] [options]
+
+Check an ML model repository (default: the current directory) for undeclared bases and
+missing or conflicting licenses.
+
+Options:
+  --hub ORG/NAME[@REV]              check a Hugging Face Hub repo instead of DIR
+  --format text|json|markdown|sarif report format (default: text)
+  --output FILE                     write the report to FILE; print only the verdict
+  --policy FILE                     policy file
+  --fail-on error|warning|never     lowest severity that fails the gate (default: error)
+  --offline                         do not contact the Hugging Face Hub
+  --debug                           print stack traces on internal errors
+  --version                         print the version
+  --help                            print this help
+
+Exit status: 0 pass, 1 fail, 2 usage or internal error.
+Environment: HF_ENDPOINT (default https://huggingface.co), HF_TOKEN.
+`;
+
+const FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
+const FAIL_ON = ['error', 'warning', 'never'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** A mistake in the command line or environment: exit 2, one line, never a stack trace. */
+class UsageError extends Error {}
+
+const OPTIONS = {
+  hub: { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  policy: { type: 'string' },
+  'fail-on': { type: 'string' },
+  offline: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got '${value}')`);
+}
+
+function firstLine(message: string): string {
+  // node's parseArgs messages carry a second sentence about '--'; the first says what is wrong.
+  return message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+}
+
+function format(report: Report, fmt: Exclude<Format, 'sarif'>): string {
+  if (fmt === 'json') return formatJson(report);
+  if (fmt === 'markdown') return formatMarkdown(report);
+  return formatText(report);
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw new UsageError(firstLine(err instanceof Error ? err.message : String(err)));
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      io.stdout.write(USAGE);
+      return EXIT_PASS;
+    }
+    if (values.version) {
+      io.stdout.write(`lineage-gate ${VERSION}\n`);
+      return EXIT_PASS;
+    }
+    const [command, ...rest] = positionals;
+    if (command === undefined)
+      throw new UsageError("missing command; try 'lineage-gate check [DIR]' or --help");
+    if (command !== 'check') throw new UsageError(`unknown command '${command}'; try --help`);
+    if (rest.length > 1) throw new UsageError(`expected at most one DIR, got ${rest.length}`);
+
+    const fmt = oneOf('format', values.format, FORMATS, 'text');
+    const failOn: FailOn = oneOf('fail-on', values['fail-on'], FAIL_ON, 'error');
+    if (values.hub !== undefined) throw new UsageError('--hub is not supported yet');
+    if (values.policy !== undefined) throw new UsageError('--policy is not supported yet');
+    if (fmt === 'sarif') throw new UsageError('--format sarif is not supported yet');
+
+    // Passed on as typed, so the report's target.path is what the user wrote (e.g. '.').
+    const dir = rest[0] ?? '.';
+    const info = await stat(dir).catch(() => undefined);
+    if (!info) throw new UsageError(`no such directory: ${dir}`);
+    if (!info.isDirectory()) throw new UsageError(`not a directory: ${dir}`);
+
+    const report = await runGate({ source: createLocalSource(dir), failOn });
+    const output = format(report, fmt);
+    if (values.output !== undefined) {
+      try {
+        await writeFile(values.output, output);
+      } catch (err) {
+        throw new UsageError(`cannot write ${values.output}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+      }
+      io.stdout.write(
+        `Lineage Gate: ${report.verdict} (${countsLine(report)}); report written to ${values.output}\n`,
+      );
+    } else {
+      io.stdout.write(output);
+    }
+    return report.verdict === 'pass' ? EXIT_PASS : EXIT_FAIL;
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    const prefix = e instanceof UsageError ? '' : 'internal error: ';
+    io.stderr.write(`lineage-gate: ${prefix}${firstLine(e.message)}\n`);
+    if (debug && e.stack) io.stderr.write(e.stack + '\n');
+    return EXIT_ERROR;
+  }
+}
