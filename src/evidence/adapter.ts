@@ -1,7 +1,8 @@
 // PEFT adapter_config.json: the base model an adapter (LoRA, IA3, …) was trained on. A Hub id is a
 // strong lineage signal; a local path (the trainer's disk) is a weaker one, though its last segments
 // or a Hub cache directory name often still give the base away.
-import { createScanner, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { jsonTooDeepAt } from './nesting.js';
 import type { Node, ParseError } from 'jsonc-parser';
 import type { Problem } from '../types.js';
 import { lineStarts, positionAt } from './json-positions.js';
@@ -65,27 +66,6 @@ export function classifyBaseReference(ref: string): { kind: BaseReferenceKind; h
   return { kind: 'local-path', hubIdGuess: guess && isValidRepoId(guess) ? guess : null };
 }
 
-// jsonc-parser's SyntaxKind is a const enum, which isolatedModules cannot import.
-const TOKEN_OPEN_BRACE = 1;
-const TOKEN_CLOSE_BRACE = 2;
-const TOKEN_OPEN_BRACKET = 3;
-const TOKEN_CLOSE_BRACKET = 4;
-const TOKEN_EOF = 17;
-
-/** Offset of the first bracket nesting deeper than `max`, or -1 (parseTree recurses per level). */
-function tooDeepAt(text: string, max: number): number {
-  const scanner = createScanner(text, true);
-  let depth = 0;
-  for (let kind = scanner.scan(); kind !== TOKEN_EOF; kind = scanner.scan()) {
-    if (kind === TOKEN_OPEN_BRACE || kind === TOKEN_OPEN_BRACKET) {
-      if (++depth > max) return scanner.getTokenOffset();
-    } else if (kind === TOKEN_CLOSE_BRACE || kind === TOKEN_CLOSE_BRACKET) {
-      depth = Math.max(0, depth - 1);
-    }
-  }
-  return -1;
-}
-
 function property(obj: Node, key: string): Node | undefined {
   let found: Node | undefined;
   for (const prop of obj.children ?? []) if (prop.children?.[0]?.value === key) found = prop.children?.[1];
@@ -106,7 +86,7 @@ export function parseAdapterConfig(
   if (text.length > ADAPTER_CONFIG_MAX_CHARS) {
     return fail(`adapter config exceeds the ${ADAPTER_CONFIG_MAX_CHARS}-character bound; not read`);
   }
-  const deep = tooDeepAt(text, MAX_DEPTH);
+  const deep = jsonTooDeepAt(text, MAX_DEPTH);
   if (deep >= 0) return fail(`adapter config nests deeper than ${MAX_DEPTH} levels; not read`, lineOf(deep));
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });

@@ -1,5 +1,6 @@
 // README.md (model card) → declared license, base models and name, each with its line in the whole
 // file. The card is untrusted: YAML errors, alias bombs and wrong types become problems, never throws.
+import { yamlTooDeepAt } from './nesting.js';
 import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
@@ -75,35 +76,6 @@ function findTitle(file: string, body: string, bodyLine: number): Positioned<str
   return first;
 }
 
-/**
- * Line offset of the first place nesting exceeds MAX_NESTING, or -1. Deliberately coarse: counts
- * every flow bracket (even inside quotes) and every indentation step of block collections, which only
- * misfires on input no real card contains.
- */
-function tooDeepAt(yaml: string): number {
-  let flow = 0;
-  const indents: number[] = [];
-  const lines = yaml.split(/\r\n|\r|\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const content = line.trimStart();
-    if (content && !content.startsWith('#') && flow === 0) {
-      // Block structure: one level per strictly increasing indentation, plus `- ` nesting on one line.
-      const indent = line.length - content.length;
-      while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
-      indents.push(indent);
-      const dashes = /^(?:[-?:][ \t]+)*/.exec(content)?.[0].replace(/[ \t]/g, '').length ?? 0;
-      if (indents.length + dashes > MAX_NESTING) return i;
-    }
-    for (const ch of line) {
-      if (ch === '[' || ch === '{') {
-        if (++flow > MAX_NESTING) return i;
-      } else if ((ch === ']' || ch === '}') && flow > 0) flow--;
-    }
-  }
-  return -1;
-}
-
 function describe(node: unknown): string {
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
@@ -155,7 +127,7 @@ export function parseCard(file: string, text: string): { card: CardEvidence; pro
   card.body = fm.body;
   card.bodyLine = fm.bodyLine;
 
-  const deep = tooDeepAt(fm.yaml);
+  const deep = yamlTooDeepAt(fm.yaml, MAX_NESTING);
   if (deep >= 0) {
     const line = deep + fm.firstLine;
     problems.push({

@@ -1,6 +1,7 @@
 // config.json → the facts lineage needs, each with its line. Parsing is strict JSON (what
 // transformers accepts), and bounded in depth because the file comes from an untrusted repo.
-import { createScanner, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { jsonTooDeepAt } from './nesting.js';
 import type { Node, ParseError } from 'jsonc-parser';
 import path from 'node:path';
 import type { Problem } from '../types.js';
@@ -16,30 +17,6 @@ const NESTED_LM_PATHS: readonly (readonly string[])[] = [
   ['language_config'],
   ['thinker_config', 'text_config'],
 ];
-
-// jsonc-parser's SyntaxKind is a const enum, which isolatedModules cannot import.
-const TOKEN_OPEN_BRACE = 1;
-const TOKEN_CLOSE_BRACE = 2;
-const TOKEN_OPEN_BRACKET = 3;
-const TOKEN_CLOSE_BRACKET = 4;
-const TOKEN_EOF = 17;
-
-/**
- * Offset of the first bracket that nests deeper than `max`, or -1. Uses the iterative scanner because
- * parseTree recurses per level and would overflow the stack on hostile nesting.
- */
-function tooDeepAt(text: string, max: number): number {
-  const scanner = createScanner(text, true);
-  let depth = 0;
-  for (let kind = scanner.scan(); kind !== TOKEN_EOF; kind = scanner.scan()) {
-    if (kind === TOKEN_OPEN_BRACE || kind === TOKEN_OPEN_BRACKET) {
-      if (++depth > max) return scanner.getTokenOffset();
-    } else if (kind === TOKEN_CLOSE_BRACE || kind === TOKEN_CLOSE_BRACKET) {
-      depth = Math.max(0, depth - 1);
-    }
-  }
-  return -1;
-}
 
 const isScalar = (n: Node): boolean =>
   n.type === 'string' || n.type === 'number' || n.type === 'boolean' || n.type === 'null';
@@ -63,7 +40,7 @@ export function parseConfig(
     problems: [line === undefined ? { file, message } : { file, line, message }],
   });
 
-  const deep = tooDeepAt(text, MAX_CONFIG_DEPTH);
+  const deep = jsonTooDeepAt(text, MAX_CONFIG_DEPTH);
   if (deep >= 0) {
     return fail(`${name} nests deeper than ${MAX_CONFIG_DEPTH} levels; not read`, lineOf(deep));
   }

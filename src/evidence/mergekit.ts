@@ -1,5 +1,6 @@
 // mergekit configs (`mergekit_config.yml`, or the fenced YAML block many merged-model cards carry):
 // every source model of a merge is an upstream, each with the line that names it.
+import { yamlTooDeepAt } from './nesting.js';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { Problem } from '../types.js';
@@ -37,30 +38,6 @@ export interface MergekitResult {
   problems: Problem[];
 }
 
-/** Coarse nesting check (flow brackets and indentation steps) before the recursive YAML parser runs. */
-function tooDeepAt(yaml: string): number {
-  let flow = 0;
-  const indents: number[] = [];
-  const lines = yaml.split(/\r\n|\r|\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const content = line.trimStart();
-    if (content && !content.startsWith('#') && flow === 0) {
-      const indent = line.length - content.length;
-      while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
-      indents.push(indent);
-      const dashes = /^(?:[-?:][ \t]+)*/.exec(content)?.[0].replace(/[ \t]/g, '').length ?? 0;
-      if (indents.length + dashes > MAX_NESTING) return i;
-    }
-    for (const ch of line) {
-      if (ch === '[' || ch === '{') {
-        if (++flow > MAX_NESTING) return i;
-      } else if ((ch === ']' || ch === '}') && flow > 0) flow--;
-    }
-  }
-  return -1;
-}
-
 /**
  * Parses a mergekit config. `firstLine` is the file line of the text's first line (1 for a whole
  * file; later for a block inside a card). Never throws.
@@ -74,7 +51,7 @@ export function parseMergekitConfig(file: string, text: string, firstLine = 1): 
       problems: [{ file, message: `mergekit config exceeds ${MERGEKIT_MAX_CHARS} characters; not read` }],
     };
   }
-  const deep = tooDeepAt(text);
+  const deep = yamlTooDeepAt(text, MAX_NESTING);
   if (deep >= 0) {
     return {
       config: null,

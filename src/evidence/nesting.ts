@@ -1,0 +1,56 @@
+// Nesting checks that run before the recursive JSON and YAML parsers, which would otherwise
+// overflow the stack (or, for YAML, exhaust memory) on hostile input.
+import { createScanner } from 'jsonc-parser';
+
+// jsonc-parser's SyntaxKind is a const enum, which isolatedModules cannot import.
+const TOKEN_OPEN_BRACE = 1;
+const TOKEN_CLOSE_BRACE = 2;
+const TOKEN_OPEN_BRACKET = 3;
+const TOKEN_CLOSE_BRACKET = 4;
+const TOKEN_EOF = 17;
+
+/**
+ * Offset of the first bracket that nests deeper than `max`, or -1. Uses the iterative scanner because
+ * parseTree recurses per level and would overflow the stack on hostile nesting.
+ */
+export function jsonTooDeepAt(text: string, max: number): number {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let kind = scanner.scan(); kind !== TOKEN_EOF; kind = scanner.scan()) {
+    if (kind === TOKEN_OPEN_BRACE || kind === TOKEN_OPEN_BRACKET) {
+      if (++depth > max) return scanner.getTokenOffset();
+    } else if (kind === TOKEN_CLOSE_BRACE || kind === TOKEN_CLOSE_BRACKET) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return -1;
+}
+
+/**
+ * Line offset of the first place nesting exceeds max, or -1. Deliberately coarse: counts
+ * every flow bracket (even inside quotes) and every indentation step of block collections, which only
+ * misfires on input no real card contains.
+ */
+export function yamlTooDeepAt(yaml: string, max: number): number {
+  let flow = 0;
+  const indents: number[] = [];
+  const lines = yaml.split(/\r\n|\r|\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const content = line.trimStart();
+    if (content && !content.startsWith('#') && flow === 0) {
+      // Block structure: one level per strictly increasing indentation, plus `- ` nesting on one line.
+      const indent = line.length - content.length;
+      while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
+      indents.push(indent);
+      const dashes = /^(?:[-?:][ \t]+)*/.exec(content)?.[0].replace(/[ \t]/g, '').length ?? 0;
+      if (indents.length + dashes > max) return i;
+    }
+    for (const ch of line) {
+      if (ch === '[' || ch === '{') {
+        if (++flow > max) return i;
+      } else if ((ch === ']' || ch === '}') && flow > 0) flow--;
+    }
+  }
+  return -1;
+}
