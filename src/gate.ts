@@ -3,8 +3,8 @@
 import { defaultCatalog, type Catalog } from './catalog/index.js';
 import { collectEvidence } from './evidence/collect.js';
 import { filesForModel, findModelDirs } from './evidence/discover.js';
-import { normalizeForMatch } from './evidence/texts.js';
 import type { ModelEvidence } from './evidence/types.js';
+import { textIndex } from './lineage/declared.js';
 import { inferLineage } from './lineage/infer.js';
 import { RULES } from './rules/index.js';
 import type { RuleContext } from './rules/rule.js';
@@ -63,18 +63,9 @@ export function judgeModel(
   catalog: Catalog,
   severities: Partial<Record<RuleId, Severity | 'off'>>,
 ): ModelReport {
-  const lineage = inferLineage(model, catalog);
-  const ctx: RuleContext = {
-    model,
-    lineage,
-    catalog,
-    texts: [
-      ...(model.card ? [{ file: model.card.file, norm: normalizeForMatch(model.card.body) }] : []),
-      ...model.texts
-        .filter((t) => t.file !== model.card?.file)
-        .map((t) => ({ file: t.file, norm: normalizeForMatch(t.text) })),
-    ],
-  };
+  const texts = textIndex(model);
+  const lineage = inferLineage(model, catalog, texts);
+  const ctx: RuleContext = { model, lineage, catalog, texts };
   const findings: Finding[] = [];
   for (const rule of RULES) {
     const override = severities[rule.id];

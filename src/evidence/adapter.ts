@@ -1,9 +1,8 @@
 // PEFT adapter_config.json: the base model an adapter (LoRA, IA3, …) was trained on. A Hub id is a
 // strong lineage signal; a local path (the trainer's disk) is a weaker one, though its last segments
 // or a Hub cache directory name often still give the base away.
-import { getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
-import { jsonTooDeepAt } from './nesting.js';
-import type { Node, ParseError } from 'jsonc-parser';
+import { getNodeValue, type Node } from 'jsonc-parser';
+import { parseJsonBounded } from './nesting.js';
 import type { Problem } from '../types.js';
 import { lineStarts, positionAt } from './json-positions.js';
 import type { Positioned } from './types.js';
@@ -86,18 +85,9 @@ export function parseAdapterConfig(
   if (text.length > ADAPTER_CONFIG_MAX_CHARS) {
     return fail(`adapter config exceeds the ${ADAPTER_CONFIG_MAX_CHARS}-character bound; not read`);
   }
-  const deep = jsonTooDeepAt(text, MAX_DEPTH);
-  if (deep >= 0) return fail(`adapter config nests deeper than ${MAX_DEPTH} levels; not read`, lineOf(deep));
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
-  if (errors.length > 0) {
-    const e = errors[0];
-    const pos = positionAt(starts, e.offset);
-    return fail(
-      `adapter config is not valid JSON: ${printParseErrorCode(e.error)} at line ${pos.line}, column ${pos.column}`,
-      pos.line,
-    );
-  }
+  const parsed = parseJsonBounded(text, MAX_DEPTH, starts);
+  if (!parsed.ok) return fail(`adapter config ${parsed.reason}`, parsed.line);
+  const root = parsed.root;
   if (!root) return fail('adapter config is empty', 1);
   if (root.type !== 'object') {
     return fail(

@@ -1,8 +1,7 @@
 // config.json → the facts lineage needs, each with its line. Parsing is strict JSON (what
 // transformers accepts), and bounded in depth because the file comes from an untrusted repo.
-import { getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
-import { jsonTooDeepAt } from './nesting.js';
-import type { Node, ParseError } from 'jsonc-parser';
+import { getNodeValue, type Node } from 'jsonc-parser';
+import { parseJsonBounded } from './nesting.js';
 import path from 'node:path';
 import type { Problem } from '../types.js';
 import { lineStarts, positionAt } from './json-positions.js';
@@ -40,21 +39,9 @@ export function parseConfig(
     problems: [line === undefined ? { file, message } : { file, line, message }],
   });
 
-  const deep = jsonTooDeepAt(text, MAX_CONFIG_DEPTH);
-  if (deep >= 0) {
-    return fail(`${name} nests deeper than ${MAX_CONFIG_DEPTH} levels; not read`, lineOf(deep));
-  }
-
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
-  if (errors.length > 0) {
-    const e = errors[0];
-    const pos = positionAt(starts, e.offset);
-    return fail(
-      `${name} is not valid JSON: ${printParseErrorCode(e.error)} at line ${pos.line}, column ${pos.column}`,
-      pos.line,
-    );
-  }
+  const parsed = parseJsonBounded(text, MAX_CONFIG_DEPTH, starts);
+  if (!parsed.ok) return fail(`${name} ${parsed.reason}`, parsed.line);
+  const root = parsed.root;
   if (!root) return fail(`${name} is empty`, 1);
   if (root.type !== 'object') {
     return fail(`${name} must hold a JSON object at the top level, not ${root.type}`, lineOf(root.offset));

@@ -1,6 +1,7 @@
 // Nesting checks that run before the recursive JSON and YAML parsers, which would otherwise
 // overflow the stack (or, for YAML, exhaust memory) on hostile input.
-import { createScanner } from 'jsonc-parser';
+import { createScanner, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { positionAt } from './json-positions.js';
 
 // jsonc-parser's SyntaxKind is a const enum, which isolatedModules cannot import.
 const TOKEN_OPEN_BRACE = 1;
@@ -53,4 +54,34 @@ export function yamlTooDeepAt(yaml: string, max: number): number {
     }
   }
   return -1;
+}
+
+/**
+ * Strict JSON (no comments, no trailing commas) into a jsonc-parser tree with offsets, after the
+ * depth check. On failure, `reason` completes a sentence that starts with the file's name.
+ */
+export function parseJsonBounded(
+  text: string,
+  maxDepth: number,
+  starts: number[],
+): { ok: true; root: Node | undefined } | { ok: false; reason: string; line: number } {
+  const deep = jsonTooDeepAt(text, maxDepth);
+  if (deep >= 0) {
+    return {
+      ok: false,
+      reason: `nests deeper than ${maxDepth} levels; not read`,
+      line: positionAt(starts, deep).line,
+    };
+  }
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  if (errors.length > 0) {
+    const pos = positionAt(starts, errors[0].offset);
+    return {
+      ok: false,
+      reason: `is not valid JSON: ${printParseErrorCode(errors[0].error)} at line ${pos.line}, column ${pos.column}`,
+      line: pos.line,
+    };
+  }
+  return { ok: true, root };
 }

@@ -45,6 +45,7 @@ export function attribution(
   cp: Checkpoint,
   alternatives: string[],
   catalog: Catalog,
+  texts: TextIndex[],
 ): Attribution {
   const related = new Set([cp.id.toLowerCase(), ...alternatives.map((a) => a.toLowerCase())]);
   const unverified: string[] = [];
@@ -56,20 +57,26 @@ export function attribution(
     }
     if (!knownFamily) unverified.push(b.value);
   }
-  for (const t of textsOf(ev)) {
-    const norm = normalizeForMatch(t.text);
-    if (mentionsCheckpoint(norm, cp) || mentionsFamily(norm, cp.family)) {
+  for (const t of texts) {
+    if (mentionsCheckpoint(t.norm, cp) || mentionsFamily(t.norm, cp.family)) {
       return { declared: true, how: 'text', where: { file: t.file } };
     }
   }
   return { declared: false, unverifiedBases: unverified };
 }
 
-/** Card body and every license-like text, each with its file. */
-export function textsOf(ev: ModelEvidence): { file: string; text: string }[] {
-  const out: { file: string; text: string }[] = [];
-  if (ev.card) out.push({ file: ev.card.file, text: ev.card.body });
-  for (const t of ev.texts) if (t.file !== ev.card?.file) out.push({ file: t.file, text: t.text });
+export interface TextIndex {
+  file: string;
+  /** normalizeForMatch() of the file's text. */
+  norm: string;
+}
+
+/** Card body and every license-like text, normalized once per model for phrase matching. */
+export function textIndex(ev: ModelEvidence): TextIndex[] {
+  const out: TextIndex[] = [];
+  if (ev.card) out.push({ file: ev.card.file, norm: normalizeForMatch(ev.card.body) });
+  for (const t of ev.texts)
+    if (t.file !== ev.card?.file) out.push({ file: t.file, norm: normalizeForMatch(t.text) });
   return out;
 }
 

@@ -3,7 +3,7 @@
 import type { Catalog, Checkpoint } from '../catalog/index.js';
 import type { ModelEvidence } from '../evidence/types.js';
 import type { Lineage, Signal } from '../types.js';
-import { attribution, hubIdFromNameOrPath, type Attribution } from './declared.js';
+import { attribution, hubIdFromNameOrPath, textIndex, type Attribution, type TextIndex } from './declared.js';
 import { matchShape, type ShapeMatch } from './fingerprint.js';
 import { normalizeShape, sourceKey } from './shape.js';
 
@@ -17,7 +17,11 @@ function configFields(ev: ModelEvidence): Record<string, unknown> {
   return Object.fromEntries(Object.entries(ev.config?.fields ?? {}).map(([k, v]) => [k, v.value]));
 }
 
-export function inferLineage(ev: ModelEvidence, catalog: Catalog): DetectedLineage[] {
+export function inferLineage(
+  ev: ModelEvidence,
+  catalog: Catalog,
+  texts: TextIndex[] = textIndex(ev),
+): DetectedLineage[] {
   const config = ev.config;
   if (!config) return [];
   const fields = configFields(ev);
@@ -58,7 +62,7 @@ export function inferLineage(ev: ModelEvidence, catalog: Catalog): DetectedLinea
     ];
     const arch = classSignal(ev, catalog, best.checkpoint.family);
     if (arch) signals.unshift(arch);
-    out.push(finish(ev, catalog, best.checkpoint, best, 'strong', signals, alternatives));
+    out.push(finish(ev, catalog, texts, best.checkpoint, best, 'strong', signals, alternatives));
   }
 
   // Weak lineage: the class or model_type belongs to known families that no strong match covers.
@@ -71,7 +75,7 @@ export function inferLineage(ev: ModelEvidence, catalog: Catalog): DetectedLinea
       .map((cp) => ({ cp, near: nearness(shape, cp) }))
       .sort((a, b) => b.near - a.near)[0].cp;
     const signal = classSignal(ev, catalog, closest.family)!;
-    out.push(finish(ev, catalog, closest, null, 'weak', [signal], []));
+    out.push(finish(ev, catalog, texts, closest, null, 'weak', [signal], []));
   }
   return out;
 }
@@ -79,13 +83,14 @@ export function inferLineage(ev: ModelEvidence, catalog: Catalog): DetectedLinea
 function finish(
   ev: ModelEvidence,
   catalog: Catalog,
+  texts: TextIndex[],
   cp: Checkpoint,
   match: ShapeMatch | null,
   strength: 'strong' | 'weak',
   signals: Signal[],
   alternatives: string[],
 ): DetectedLineage {
-  const attr = attribution(ev, cp, alternatives, catalog);
+  const attr = attribution(ev, cp, alternatives, catalog, texts);
   if (attr.declared && attr.how === 'card') {
     signals.push({
       kind: 'card-base-model',

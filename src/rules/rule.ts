@@ -2,14 +2,11 @@
 // from the judged model's context to findings. Rules never read files: the context holds all.
 import type { Catalog, Checkpoint, LicenseFacts } from '../catalog/index.js';
 import type { ModelEvidence, Positioned } from '../evidence/types.js';
+import type { TextIndex } from '../lineage/declared.js';
 import type { DetectedLineage } from '../lineage/infer.js';
 import type { Finding, RuleId, Severity } from '../types.js';
 
-export interface TextIndex {
-  file: string;
-  /** normalizeForMatch() of the file's text. */
-  norm: string;
-}
+export type { TextIndex };
 
 export interface RuleContext {
   model: ModelEvidence;
