@@ -103,3 +103,23 @@ export function defaultCatalog(): Catalog {
   );
   return builtIn;
 }
+
+/** What a policy file (`bases`) or the Hub (upstream resolution) adds to the built-in catalog. */
+export interface CatalogExtension {
+  checkpoints?: Omit<Checkpoint, 'shape'>[];
+  licenses?: Record<string, LicenseFacts>;
+}
+
+/**
+ * A new catalog with `extra` added. A checkpoint whose id the catalog already has replaces it (a
+ * private fork of a known id is the user's word); licenses are added under their keys.
+ */
+export function extendCatalog(base: Catalog, extra: CatalogExtension): Catalog {
+  const added = extra.checkpoints ?? [];
+  if (added.length === 0 && !extra.licenses) return base;
+  const ids = new Set(added.map((c) => c.id.toLowerCase()));
+  const kept = base.checkpoints
+    .filter((c) => !ids.has(c.id.toLowerCase()))
+    .map(({ shape: _shape, ...c }) => c);
+  return buildCatalog([...kept, ...added], { ...base.licenses, ...(extra.licenses ?? {}) });
+}
