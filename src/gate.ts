@@ -6,6 +6,7 @@ import { filesForModel, findModelDirs } from './evidence/discover.js';
 import type { ModelEvidence } from './evidence/types.js';
 import { textIndex } from './lineage/declared.js';
 import { inferLineage } from './lineage/infer.js';
+import { configContradictions } from './lineage/weights.js';
 import { RULES } from './rules/index.js';
 import type { RuleContext } from './rules/rule.js';
 import { licenseOf } from './rules/rule.js';
@@ -63,6 +64,9 @@ export function judgeModel(
   catalog: Catalog,
   severities: Partial<Record<RuleId, Severity | 'off'>>,
 ): ModelReport {
+  // A config.json that contradicts its own safetensors headers is a malformed file.
+  const contradictions = configContradictions(model);
+  if (contradictions.length) model = { ...model, problems: [...model.problems, ...contradictions] };
   const texts = textIndex(model);
   const lineage = inferLineage(model, catalog, texts);
   const ctx: RuleContext = { model, lineage, catalog, texts };
@@ -90,7 +94,7 @@ export function judgeModel(
       baseModels: (model.card?.baseModels ?? []).map((b) => b.value),
       relation: model.card?.relation?.value ?? null,
     },
-    lineage: lineage.map(({ checkpoint: _c, match: _m, attribution: _a, ...l }) => l),
+    lineage: lineage.map(({ checkpoint: _c, match: _m, attribution: _a, fromWeights: _w, ...l }) => l),
     findings,
     ...(obligations.length ? { obligations } : {}),
   };

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { fuzzParams } from './helpers/fuzz.js';
 import { classifyBaseReference, parseAdapterConfig } from '../src/evidence/adapter.js';
 import { extractMergekitFromCard, parseMergekitConfig } from '../src/evidence/mergekit.js';
 
@@ -110,7 +111,7 @@ describe('parseAdapterConfig', () => {
           for (const p of r.problems) expect(p.file).toBe('a.json');
         },
       ),
-      { seed: 42, numRuns: 300 },
+      fuzzParams(),
     );
   });
 });
@@ -202,7 +203,7 @@ experts:
           for (const p of r.problems) expect(p.file).toBe('m.yml');
         },
       ),
-      { seed: 42, numRuns: 300 },
+      fuzzParams(),
     );
   });
 });
@@ -267,7 +268,7 @@ describe('extractMergekitFromCard', () => {
           for (const s of r.config?.sources ?? []) expect(s.line).toBeGreaterThan(line);
         },
       ),
-      { seed: 42, numRuns: 300 },
+      fuzzParams(),
     );
   });
 });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { fuzzParams } from './helpers/fuzz.js';
 import type { ReadResult, RepoSource } from '../src/sources/source.js';
 import {
   GGUF_LIMITS,
@@ -8,112 +9,7 @@ import {
   readGgufHeader,
   type GgufHeader,
 } from '../src/evidence/gguf.js';
-
-// ---- a tiny GGUF writer -------------------------------------------------------------------------
-
-type Scalar =
-  | { t: 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f32' | 'f64'; v: number }
-  | { t: 'u64' | 'i64'; v: bigint }
-  | { t: 'bool'; v: boolean }
-  | { t: 'string'; v: string };
-type Value = Scalar | { t: 'array'; elem: Scalar['t']; v: (number | bigint | boolean | string)[] };
-
-const TYPE: Record<string, number> = {
-  u8: 0,
-  i8: 1,
-  u16: 2,
-  i16: 3,
-  u32: 4,
-  i32: 5,
-  f32: 6,
-  bool: 7,
-  string: 8,
-  array: 9,
-  u64: 10,
-  i64: 11,
-  f64: 12,
-};
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
-}
-function u64(n: bigint | number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(BigInt(n));
-  return b;
-}
-function str(s: string): Buffer {
-  const b = Buffer.from(s, 'utf8');
-  return Buffer.concat([u64(b.length), b]);
-}
-function scalar(t: string, v: number | bigint | boolean | string): Buffer {
-  const b = Buffer.alloc(8);
-  switch (t) {
-    case 'u8':
-      b.writeUInt8(v as number);
-      return b.subarray(0, 1);
-    case 'i8':
-      b.writeInt8(v as number);
-      return b.subarray(0, 1);
-    case 'u16':
-      b.writeUInt16LE(v as number);
-      return b.subarray(0, 2);
-    case 'i16':
-      b.writeInt16LE(v as number);
-      return b.subarray(0, 2);
-    case 'u32':
-      b.writeUInt32LE(v as number);
-      return b.subarray(0, 4);
-    case 'i32':
-      b.writeInt32LE(v as number);
-      return b.subarray(0, 4);
-    case 'f32':
-      b.writeFloatLE(v as number);
-      return b.subarray(0, 4);
-    case 'bool':
-      b.writeUInt8(v ? 1 : 0);
-      return b.subarray(0, 1);
-    case 'u64':
-      b.writeBigUInt64LE(v as bigint);
-      return b;
-    case 'i64':
-      b.writeBigInt64LE(v as bigint);
-      return b;
-    case 'f64':
-      b.writeDoubleLE(v as number);
-      return b;
-    case 'string':
-      return str(v as string);
-  }
-  throw new Error(t);
-}
-function value(v: Value): Buffer {
-  if (v.t === 'array') {
-    return Buffer.concat([u32(TYPE[v.elem]), u64(v.v.length), ...v.v.map((e) => scalar(v.elem, e))]);
-  }
-  return scalar(v.t, v.v);
-}
-
-interface BuildOptions {
-  magic?: string;
-  version?: number;
-  tensorCount?: bigint;
-  kvCount?: bigint;
-  /** Bytes appended after the kv pairs (stands in for tensor infos and data). */
-  tail?: number;
-}
-function buildGguf(kvs: [string, Value][], o: BuildOptions = {}): Buffer {
-  return Buffer.concat([
-    Buffer.from(o.magic ?? 'GGUF', 'latin1'),
-    u32(o.version ?? 3),
-    u64(o.tensorCount ?? 291n),
-    u64(o.kvCount ?? BigInt(kvs.length)),
-    ...kvs.map(([k, v]) => Buffer.concat([str(k), u32(TYPE[v.t]), value(v)])),
-    Buffer.alloc(o.tail ?? 0),
-  ]);
-}
+import { buildGguf, type Value } from './helpers/model-files.js';
 
 const TOKENS = Array.from({ length: 3000 }, (_, i) => (i < 3 ? ['<unk>', '<s>', '</s>'][i] : `tok${i}`));
 function llamaKvs(): [string, Value][] {
@@ -309,7 +205,7 @@ describe('parseGgufHeader', () => {
           for (const p of r.problems) expect(p.file).toBe('f.gguf');
         }
       }),
-      { seed: 42, numRuns: 300 },
+      fuzzParams(),
     );
   });
 
@@ -328,7 +224,7 @@ describe('parseGgufHeader', () => {
           expect(() => ggufFacts((r as GgufHeader).metadata)).not.toThrow();
         },
       ),
-      { seed: 42, numRuns: 300 },
+      fuzzParams(),
     );
   });
 });
@@ -403,7 +299,7 @@ describe('readGgufHeader', () => {
         const h = await readGgufHeader(src, 'f.gguf', size, { ...GGUF_LIMITS, initialChunk: 16 });
         expect(h.kind).toBe('header');
       }),
-      { seed: 42, numRuns: 300 },
+      fuzzParams(),
     );
   });
 });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { fuzzParams } from './helpers/fuzz.js';
 import { parseLfsPointer, mayBeLfsPointer } from '../src/evidence/lfs.js';
 
 const OID = 'a'.repeat(32) + '0123456789abcdef'.repeat(2);
@@ -64,7 +65,7 @@ describe('parseLfsPointer', () => {
         const r = parseLfsPointer(Buffer.from(bytes));
         expect(r === null || (typeof r.oid === 'string' && Number.isSafeInteger(r.size))).toBe(true);
       }),
-      { seed: 42, numRuns: 300 },
+      fuzzParams(),
     );
     fc.assert(
       fc.property(
@@ -75,7 +76,7 @@ describe('parseLfsPointer', () => {
           expect(parseLfsPointer(pointer(text))).toEqual({ oid, size });
         },
       ),
-      { seed: 42, numRuns: 300 },
+      fuzzParams(),
     );
   });
 });

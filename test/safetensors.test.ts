@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { fuzzParams } from './helpers/fuzz.js';
 import type { ReadResult, RepoSource } from '../src/sources/source.js';
 import {
   deriveShapes,
@@ -8,29 +9,7 @@ import {
   type SafetensorsHeader,
   type SafetensorsTensor,
 } from '../src/evidence/safetensors.js';
-
-const BYTES: Record<string, number> = { F16: 2, BF16: 2, F32: 4, I64: 8 };
-
-/** A complete safetensors file for the given tensors (zero-filled data). */
-function buildSafetensors(tensors: SafetensorsTensor[], metadata?: Record<string, string>): Buffer {
-  const header: Record<string, unknown> = {};
-  if (metadata) header.__metadata__ = metadata;
-  let offset = 0;
-  for (const t of tensors) {
-    const size = t.shape.reduce((a, b) => a * b, 1) * BYTES[t.dtype];
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] };
-    offset += size;
-  }
-  return withHeader(JSON.stringify(header), offset);
-}
-
-/** 8-byte length + header text (padded with spaces to a multiple of 8) + `dataSize` zero bytes. */
-function withHeader(json: string, dataSize: number, lengthOverride?: bigint): Buffer {
-  const text = Buffer.from(json.padEnd(Math.ceil(json.length / 8) * 8, ' '));
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(lengthOverride ?? BigInt(text.length));
-  return Buffer.concat([len, text, Buffer.alloc(dataSize)]);
-}
+import { buildSafetensors, withHeader } from './helpers/model-files.js';
 
 /** Tiny Llama-like decoder: vocab 64, hidden 16, 2 layers, 2 KV heads × 4, intermediate 32. */
 function tinyLlama(): SafetensorsTensor[] {
@@ -205,7 +184,7 @@ describe('parseSafetensorsHeader', () => {
           for (const p of r.problems) expect(p.file).toBe('f.safetensors');
         }
       }),
-      { seed: 42, numRuns: 300 },
+      fuzzParams(),
     );
   });
 
@@ -219,7 +198,7 @@ describe('parseSafetensorsHeader', () => {
         }
         expect(() => deriveShapes(r.tensors)).not.toThrow();
       }),
-      { seed: 42, numRuns: 300 },
+      fuzzParams(),
     );
   });
 });
@@ -384,7 +363,7 @@ describe('parseSafetensorsIndex', () => {
         expect(Array.isArray(r.problems)).toBe(true);
         for (const s of Object.values(r.weightMap)) expect(s).not.toMatch(/[/\\]/);
       }),
-      { seed: 42, numRuns: 300 },
+      fuzzParams(),
     );
   });
 });

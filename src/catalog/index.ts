@@ -3,6 +3,8 @@
 import baseModels from './data/base-models.json' with { type: 'json' };
 import licenses from './data/licenses.json' with { type: 'json' };
 import descendants from './data/descendants.json' with { type: 'json' };
+import tokenizers from './data/tokenizers.json' with { type: 'json' };
+import type { TokenizerCatalog } from '../evidence/tokenizer.js';
 import { normalizeShape, type Shape } from '../lineage/shape.js';
 
 export interface LicenseFacts {
@@ -40,6 +42,8 @@ export interface Checkpoint {
   sources: Record<string, string>;
   standIn?: string;
   notes: string;
+  /** Git LFS object ids (sha256) of the checkpoint's weight files, when known (Hub, policy). */
+  lfsOids?: string[];
   shape: Shape;
 }
 
@@ -51,6 +55,8 @@ export interface Catalog {
   familiesByClass: Map<string, Set<string>>;
   /** Known models outside the catalog whose weights derive from a catalog family. */
   descendants: { pattern: RegExp; family: string; source: string }[];
+  /** Family → compact tokenizer fingerprint (scripts/build-tokenizer-fingerprints.mjs). */
+  tokenizers: TokenizerCatalog;
 }
 
 /** The family a Hub id belongs to when the catalog knows it: a checkpoint or a known descendant. */
@@ -71,6 +77,7 @@ function flattenNested(config: Record<string, unknown>): Record<string, unknown>
 export function buildCatalog(
   entries: Omit<Checkpoint, 'shape'>[],
   licenseTable: Record<string, LicenseFacts>,
+  tokenizerTable: TokenizerCatalog = tokenizers as unknown as TokenizerCatalog,
 ): Catalog {
   const checkpoints = entries.map((e) => ({ ...e, shape: normalizeShape(flattenNested(e.config)) }));
   const familiesByClass = new Map<string, Set<string>>();
@@ -92,6 +99,7 @@ export function buildCatalog(
       ...d,
       pattern: new RegExp(d.pattern, 'i'),
     })),
+    tokenizers: tokenizerTable,
   };
 }
 
@@ -121,5 +129,5 @@ export function extendCatalog(base: Catalog, extra: CatalogExtension): Catalog {
   const kept = base.checkpoints
     .filter((c) => !ids.has(c.id.toLowerCase()))
     .map(({ shape: _shape, ...c }) => c);
-  return buildCatalog([...kept, ...added], { ...base.licenses, ...(extra.licenses ?? {}) });
+  return buildCatalog([...kept, ...added], { ...base.licenses, ...(extra.licenses ?? {}) }, base.tokenizers);
 }

@@ -2,8 +2,13 @@
 // and turns them into ModelEvidence. Bad files become problems; the rest is still read.
 import type { RepoEntry, RepoSource } from '../sources/source.js';
 import type { Problem } from '../types.js';
+import { ADAPTER_CONFIG_MAX_CHARS, parseAdapterConfig } from './adapter.js';
 import { parseCard } from './card.js';
+import { collectTokenizer } from './collect-tokenizer.js';
+import { collectWeights } from './collect-weights.js';
 import { parseConfig } from './config.js';
+import { parseLfsPointer } from './lfs.js';
+import { extractMergekitFromCard, MERGEKIT_MAX_CHARS, parseMergekitConfig } from './mergekit.js';
 import { decodeText, isLicenseLikeName } from './texts.js';
 import type { ModelEvidence, TextEvidence } from './types.js';
 
@@ -17,6 +22,15 @@ export const LIMITS = {
 };
 
 const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+/** Files whose absence of content matters: a link or FIFO in their place is reported. */
+const ALWAYS_READ = new Set([
+  'config.json',
+  'adapter_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'model.safetensors.index.json',
+  'mergekit_config.yml',
+]);
 const join = (dir: string, name: string) => (dir === '.' ? name : `${dir}/${name}`);
 
 export async function collectEvidence(
@@ -31,7 +45,7 @@ export async function collectEvidence(
   for (const e of [...files.own, ...files.inherited]) {
     const name = base(e.path);
     if (e.kind === 'file') continue;
-    if (name !== 'config.json' && !/^readme\.md$/i.test(name) && !isLicenseLikeName(e.path)) continue;
+    if (!ALWAYS_READ.has(name) && !/^readme\.md$/i.test(name) && !isLicenseLikeName(e.path)) continue;
     const why =
       e.kind === 'link-outside'
         ? 'is a symbolic link that points outside the repository; it was not read'
@@ -90,5 +104,62 @@ export async function collectEvidence(
       problems.push(...parsed.problems);
     }
   }
-  return { dir, config, card, texts, problems };
+  // Small JSON/YAML files beside the config: adapter and merge configs.
+  const readSmall = async (name: string, max: number): Promise<{ path: string; text: string } | null> => {
+    const e = own.get(join(dir, name));
+    if (e?.kind !== 'file') return null;
+    const r = await source.read(e.path, max);
+    if (!r.ok) {
+      problems.push({ file: e.path, message: `${e.path} could not be read: ${r.reason}` });
+      return null;
+    }
+    if (r.truncated) {
+      problems.push({
+        file: e.path,
+        message: `${e.path} is ${r.size} bytes, over the ${max}-byte bound; not read`,
+      });
+      return null;
+    }
+    if (parseLfsPointer(r.data)) return null;
+    return { path: e.path, text: r.data.toString('utf8') };
+  };
+  let adapter: ModelEvidence['adapter'] = null;
+  const ac = await readSmall('adapter_config.json', ADAPTER_CONFIG_MAX_CHARS);
+  if (ac) {
+    const parsed = parseAdapterConfig(ac.path, ac.text);
+    adapter = parsed.adapter;
+    problems.push(...parsed.problems);
+  }
+  let merge: ModelEvidence['merge'] = null;
+  const mk =
+    (await readSmall('mergekit_config.yml', MERGEKIT_MAX_CHARS)) ??
+    (await readSmall('mergekit_config.yaml', MERGEKIT_MAX_CHARS));
+  if (mk) {
+    const parsed = parseMergekitConfig(mk.path, mk.text);
+    merge = parsed.config;
+    problems.push(...parsed.problems);
+  } else if (card) {
+    const parsed = extractMergekitFromCard(card.file, card.body, card.bodyLine);
+    merge = parsed.config;
+    problems.push(...parsed.problems);
+  }
+
+  const topLevel = files.own.filter((e) => !e.path.slice(dir === '.' ? 0 : dir.length + 1).includes('/'));
+  const tok = await collectTokenizer(source, own, (name) => join(dir, name));
+  const weights = await collectWeights(source, topLevel);
+  problems.push(...tok.problems, ...weights.problems);
+  const lfs = [...weights.lfs, ...tok.lfs.filter((p) => !weights.lfs.some((w) => w.file === p.file))];
+  return {
+    dir,
+    config,
+    card,
+    texts,
+    problems,
+    tokenizer: tok.tokenizer,
+    weights: weights.weights,
+    gguf: weights.gguf,
+    lfs,
+    adapter,
+    merge,
+  };
 }

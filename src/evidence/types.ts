@@ -1,6 +1,11 @@
 // Facts extracted from one model directory. Every fact that a person may have to change keeps the
 // file and line it came from, so findings can point at it.
 import type { Problem } from '../types.js';
+import type { AdapterConfig } from './adapter.js';
+import type { GgufFacts } from './gguf.js';
+import type { MergekitConfig } from './mergekit.js';
+import type { DerivedShapes } from './safetensors.js';
+import type { ParsedTokenizer } from './tokenizer.js';
 
 export interface Positioned<T> {
   value: T;
@@ -51,6 +56,41 @@ export interface TextEvidence {
   truncated: boolean;
 }
 
+/** The vocabulary the model ships: tokenizer.json, vocab.json + merges.txt or tokenizer.model. */
+export interface TokenizerEvidence {
+  file: string;
+  parsed: ParsedTokenizer;
+}
+
+/** What the safetensors headers say about the weights (never the payload). */
+export interface WeightsEvidence {
+  /** The index file when sharded, else the single .safetensors file. */
+  file: string;
+  /** Shard headers read, and shards named by the index (or 1). */
+  headersRead: number;
+  shards: number;
+  tensorCount: number;
+  dtypes: string[];
+  /** Geometry from tensor names and shapes; only from complete header sets. */
+  derived: DerivedShapes;
+  /** True when every shard header was read (pointers and unreadable shards make it partial). */
+  complete: boolean;
+}
+
+/** A weights file that is a Git LFS pointer (the state after actions/checkout without lfs). */
+export interface LfsEvidence {
+  file: string;
+  oid: string;
+  size: number;
+}
+
+export interface GgufEvidence {
+  file: string;
+  facts: GgufFacts;
+  /** `tokenizer.ggml.tokens` read as a vocabulary, when present. */
+  tokenizer: ParsedTokenizer | null;
+}
+
 export interface ModelEvidence {
   /** Model directory relative to the target root ('.' for the root). */
   dir: string;
@@ -58,4 +98,11 @@ export interface ModelEvidence {
   card: CardEvidence | null;
   texts: TextEvidence[];
   problems: Problem[];
+  tokenizer?: TokenizerEvidence | null;
+  weights?: WeightsEvidence | null;
+  lfs?: LfsEvidence[];
+  adapter?: AdapterConfig | null;
+  /** mergekit_config.yml, or the merge configuration a card carries in a fenced YAML block. */
+  merge?: MergekitConfig | null;
+  gguf?: GgufEvidence | null;
 }

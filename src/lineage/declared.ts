@@ -32,7 +32,7 @@ function mentionsCheckpoint(normalizedText: string, cp: Checkpoint): boolean {
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export type Attribution =
-  | { declared: true; how: 'card' | 'text'; where: { file: string; line?: number } }
+  | { declared: true; how: 'card' | 'text' | 'config'; where: { file: string; line?: number } }
   | { declared: false; unverifiedBases: string[] };
 
 /**
@@ -49,13 +49,21 @@ export function attribution(
 ): Attribution {
   const related = new Set([cp.id.toLowerCase(), ...alternatives.map((a) => a.toLowerCase())]);
   const unverified: string[] = [];
-  for (const b of ev.card?.baseModels ?? []) {
-    const id = b.value.trim().toLowerCase();
+  const names = (id: string) => {
     const knownFamily = familyOfId(catalog, id);
-    if (related.has(id) || knownFamily === cp.family || (!knownFamily && mentionsFamily(id, cp.family))) {
-      return { declared: true, how: 'card', where: { file: b.file, line: b.line } };
-    }
+    return {
+      knownFamily,
+      match: related.has(id) || knownFamily === cp.family || (!knownFamily && mentionsFamily(id, cp.family)),
+    };
+  };
+  for (const b of ev.card?.baseModels ?? []) {
+    const { knownFamily, match } = names(b.value.trim().toLowerCase());
+    if (match) return { declared: true, how: 'card', where: { file: b.file, line: b.line } };
     if (!knownFamily) unverified.push(b.value);
+  }
+  // An adapter's base and a merge's sources are declarations too (DESIGN: declared lineage).
+  for (const d of configDeclarations(ev)) {
+    if (names(d.id.toLowerCase()).match) return { declared: true, how: 'config', where: d.where };
   }
   for (const t of texts) {
     if (mentionsCheckpoint(t.norm, cp) || mentionsFamily(t.norm, cp.family)) {
@@ -63,6 +71,21 @@ export function attribution(
     }
   }
   return { declared: false, unverifiedBases: unverified };
+}
+
+/** Bases named by an adapter_config.json or a mergekit configuration, with where they are named. */
+export function configDeclarations(
+  ev: ModelEvidence,
+): { id: string; where: { file: string; line: number } }[] {
+  const out: { id: string; where: { file: string; line: number } }[] = [];
+  const a = ev.adapter;
+  if (a?.baseModel) {
+    const id = a.isLocalPath ? a.hubIdGuess : a.baseModel.value.trim();
+    if (id) out.push({ id, where: { file: a.baseModel.file, line: a.baseModel.line } });
+  }
+  for (const s of ev.merge?.sources ?? [])
+    out.push({ id: s.model.trim(), where: { file: s.file, line: s.line } });
+  return out;
 }
 
 export interface TextIndex {

@@ -34,7 +34,10 @@ export const architectureReuse: Rule = {
           base: l.base,
           file: signal?.file,
           line: signal?.line,
-          message: `The model uses the architecture of the ${familyName(l.family)} family (${signal?.detail ?? l.family}) but its geometry matches no known checkpoint, and the repo does not mention ${familyName(l.family)}.`,
+          message:
+            signal?.kind === 'tokenizer'
+              ? `The model resembles the ${familyName(l.family)} family (${signal.detail}) but matches no known checkpoint, and the repo does not mention ${familyName(l.family)}.`
+              : `The model uses the architecture of the ${familyName(l.family)} family (${signal?.detail ?? l.family}) but its geometry matches no known checkpoint, and the repo does not mention ${familyName(l.family)}.`,
           fix: `If the weights were trained from scratch, say so in the model card (e.g. "trained from scratch on the ${familyName(l.family)} architecture"). If they derive from a ${familyName(l.family)} checkpoint, declare it with base_model.`,
         };
       });
