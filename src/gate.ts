@@ -7,6 +7,7 @@ import type { ModelEvidence } from './evidence/types.js';
 import { textIndex } from './lineage/declared.js';
 import { inferLineage } from './lineage/infer.js';
 import { configContradictions } from './lineage/weights.js';
+import { summarizeEvidence } from './evidence/summary.js';
 import { RULES } from './rules/index.js';
 import type { RuleContext } from './rules/rule.js';
 import { licenseOf } from './rules/rule.js';
@@ -69,6 +70,7 @@ export function judgeModel(
   if (contradictions.length) model = { ...model, problems: [...model.problems, ...contradictions] };
   const texts = textIndex(model);
   const lineage = inferLineage(model, catalog, texts);
+  const evidence = summarizeEvidence(model);
   const ctx: RuleContext = { model, lineage, catalog, texts };
   const findings: Finding[] = [];
   for (const rule of RULES) {
@@ -97,5 +99,6 @@ export function judgeModel(
     lineage: lineage.map(({ checkpoint: _c, match: _m, attribution: _a, fromWeights: _w, ...l }) => l),
     findings,
     ...(obligations.length ? { obligations } : {}),
+    ...(evidence ? { evidence } : {}),
   };
 }

@@ -63,6 +63,14 @@ export interface Finding {
   fix: string;
 }
 
+export interface EvidenceSummary {
+  tokenizer?: { file: string; kind: string; vocabSize: number };
+  weights?: { file: string; shards: number; headersRead: number; tensors: number; dtypes: string[] };
+  gguf?: { file: string; architecture: string | null };
+  /** Weights files that are Git LFS pointers (object id and size), at most 50 listed. */
+  lfsPointers?: { count: number; bytes: number; files: { file: string; oid: string; size: number }[] };
+}
+
 export interface DeclaredLineage {
   license: string | null;
   baseModels: string[];
@@ -76,6 +84,8 @@ export interface ModelReport {
   findings: Finding[];
   /** Obligations that cannot be checked mechanically (MAU caps, field-of-use, display rules). */
   obligations?: string[];
+  /** What was read beyond the card and config: tokenizer, weight headers, GGUF, LFS pointers. */
+  evidence?: EvidenceSummary;
 }
 
 export type Target = { kind: 'local'; path: string } | { kind: 'hub'; repo: string; revision: string };

@@ -194,6 +194,7 @@ describe('safetensors headers', () => {
     expect(sig.file).toBe('model.safetensors.index.json');
     expect(sig.detail).toMatch(/embedding 128256×4096, 32 stored layers/);
     expect(kinds(m)).not.toContain('config-fingerprint');
+    expect(m.evidence?.weights).toMatchObject({ shards: 4, headersRead: 4, tensors: 291, dtypes: ['BF16'] });
     const lies = m.findings.filter((f) => f.rule === 'malformed-file');
     expect(lies.map((f) => f.message)).toEqual([
       expect.stringMatching(/hidden_size = 5120, but the embedding width .* give 4096/),
@@ -252,6 +253,9 @@ describe('safetensors headers', () => {
     const m = await judge(dir);
     expect(m.lineage[0]).toMatchObject({ family: 'llama-3.1', strength: 'strong' });
     expect(rules(m)).not.toContain('malformed-file:error');
+    // The report says why no tensor signal exists: the weights are pointers.
+    expect(m.evidence?.lfsPointers).toMatchObject({ count: 2, bytes: 2 * 4976698672 });
+    expect(m.evidence?.weights).toMatchObject({ shards: 2, headersRead: 0 });
   });
 
   it('reports a shard whose header claims more bytes than the file holds, and keeps going', async () => {

@@ -46,6 +46,38 @@ export const ModelReportSchema = z.strictObject({
   lineage: z.array(LineageSchema),
   findings: z.array(FindingSchema),
   obligations: z.array(z.string()).optional(),
+  evidence: z
+    .strictObject({
+      tokenizer: z
+        .strictObject({ file: relPath, kind: z.string(), vocabSize: z.number().int().nonnegative() })
+        .optional(),
+      weights: z
+        .strictObject({
+          file: relPath,
+          shards: z.number().int().nonnegative(),
+          headersRead: z.number().int().nonnegative(),
+          tensors: z.number().int().nonnegative(),
+          dtypes: z.array(z.string()),
+        })
+        .optional(),
+      gguf: z.strictObject({ file: relPath, architecture: z.string().nullable() }).optional(),
+      lfsPointers: z
+        .strictObject({
+          count: z.number().int().nonnegative(),
+          bytes: z.number().nonnegative(),
+          files: z
+            .array(
+              z.strictObject({
+                file: relPath,
+                oid: z.string().regex(/^[0-9a-f]{64}$/),
+                size: z.number().nonnegative(),
+              }),
+            )
+            .max(50),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 
 export const TargetSchema = z.discriminatedUnion('kind', [
