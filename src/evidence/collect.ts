@@ -145,8 +145,11 @@ export async function collectEvidence(
   }
 
   const topLevel = files.own.filter((e) => !e.path.slice(dir === '.' ? 0 : dir.length + 1).includes('/'));
-  const tok = await collectTokenizer(source, own, (name) => join(dir, name));
-  const weights = await collectWeights(source, topLevel);
+  // Both mostly wait on reads: overlap them.
+  const [tok, weights] = await Promise.all([
+    collectTokenizer(source, own, (name) => join(dir, name)),
+    collectWeights(source, topLevel),
+  ]);
   problems.push(...tok.problems, ...weights.problems);
   const lfs = [...weights.lfs, ...tok.lfs.filter((p) => !weights.lfs.some((w) => w.file === p.file))];
   return {
