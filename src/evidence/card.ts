@@ -12,7 +12,10 @@ const MAX_ALIAS_COUNT = 100;
 /** Real cards nest a few levels; the yaml parser recurses per level and can exhaust the stack. */
 const MAX_NESTING = 64;
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
-const ATX_HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
+/** Opening of an ATX heading; the rest of the line is handled by atxHeading (no backtracking). */
+const ATX_OPEN = /^ {0,3}(#{1,6})(?=[ \t]|$)/;
+/** A title longer than this is not a title; it also bounds the work per line on hostile cards. */
+const MAX_TITLE_CHARS = 1000;
 
 interface FrontMatter {
   /** The YAML between the fences. */
@@ -31,6 +34,24 @@ function splitLines(text: string): { lines: string[]; starts: number[] } {
 }
 
 const stripEol = (line: string): string => line.replace(/\r?\n$|\r$/, '');
+
+/**
+ * `# Title #` → { level 1, text 'Title' }. Written without a regex over the whole line because the
+ * obvious one (lazy text, optional closing #s, trailing blanks) backtracks quadratically on a long
+ * run of blanks, which a hostile README can supply.
+ */
+function atxHeading(line: string): { level: number; text: string } | null {
+  const open = ATX_OPEN.exec(line);
+  if (!open) return null;
+  let text = line.slice(open[0].length).trim();
+  // A closing sequence of #s counts only when a blank precedes it (or it is all there is).
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '#') end--;
+  if (end === 0) text = '';
+  else if (end < text.length && (text[end - 1] === ' ' || text[end - 1] === '\t'))
+    text = text.slice(0, end).trim();
+  return { level: open[1].length, text };
+}
 
 /** Finds the front matter; `unclosed` when line 1 opens it but no line closes it. */
 function findFrontMatter(text: string): FrontMatter | 'none' | 'unclosed' {
@@ -66,11 +87,10 @@ function findTitle(file: string, body: string, bodyLine: number): Positioned<str
       fence = f[1];
       continue;
     }
-    const h = ATX_HEADING.exec(line);
-    const title = h?.[2]?.trim();
-    if (!h || !title) continue;
-    const found = { value: title, file, line: bodyLine + i };
-    if (h[1].length === 1) return found;
+    const h = atxHeading(line);
+    if (!h || !h.text || h.text.length > MAX_TITLE_CHARS) continue;
+    const found = { value: h.text, file, line: bodyLine + i };
+    if (h.level === 1) return found;
     first ??= found;
   }
   return first;
@@ -142,7 +162,8 @@ export function parseCard(file: string, text: string): { card: CardEvidence; pro
   const toLine = (offset: number): number => lineCounter.linePos(offset).line + fm.firstLine - 1;
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(fm.yaml, { lineCounter, uniqueKeys: true, prettyErrors: false });
+    // logLevel 'error': the library would print warnings about hostile keys to stderr.
+    doc = parseDocument(fm.yaml, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
     if (doc.errors.length === 0) {
       // Expanding the document once with an alias budget turns a "billion laughs" card into an error
       // instead of letting a later consumer expand it.

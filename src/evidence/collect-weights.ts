@@ -9,6 +9,7 @@ import {
   deriveShapes,
   parseSafetensorsIndex,
   readSafetensorsHeader,
+  SAFETENSORS_FIRST_READ,
   SAFETENSORS_INDEX_MAX_CHARS,
   type SafetensorsTensor,
 } from './safetensors.js';
@@ -176,10 +177,19 @@ async function readSafetensors(
   }
 
   const readable = shards.filter((e) => !isPointer.has(e.path));
+  // Locally one 128 KiB read holds a real header; the Hub source sizes its own prefetch from the
+  // headers seen so far, so a large fixed first read would only waste transfer (163 × 128 KiB).
+  const firstRead = source.target.kind === 'hub' ? 8 : SAFETENSORS_FIRST_READ;
   let budget = WEIGHT_LIMITS.totalHeaderBytes;
   const results = await mapBounded(readable, WEIGHT_LIMITS.concurrency, async (e) => {
     if (budget <= 0) return null;
-    const h = await readSafetensorsHeader(source, e.path, e.size, Math.min(budget, 100 * 1024 * 1024));
+    const h = await readSafetensorsHeader(
+      source,
+      e.path,
+      e.size,
+      Math.min(budget, 100 * 1024 * 1024),
+      firstRead,
+    );
     budget -= h.headerLength;
     return h;
   });

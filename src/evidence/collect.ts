@@ -97,6 +97,14 @@ export async function collectEvidence(
     const decoded = decodeText(e.path, r.data, r.truncated);
     problems.push(...decoded.problems);
     if (!decoded.text) continue;
+    if (r.truncated) {
+      // Still judged on what was read; a notice says why a phrase past the bound is not found.
+      problems.push({
+        file: e.path,
+        severity: 'notice',
+        message: `${e.path} is ${r.size} bytes; only the first ${LIMITS.textBytes} bytes (the bound for text files) were searched`,
+      });
+    }
     texts.push(decoded.text);
     if (e.path === join(dir, base(e.path)) && /^readme\.md$/i.test(base(e.path)) && !card) {
       const parsed = parseCard(e.path, decoded.text.text);

@@ -8,6 +8,11 @@ import { lineStarts, positionAt } from './json-positions.js';
 import type { ConfigEvidence, Positioned } from './types.js';
 
 export const MAX_CONFIG_DEPTH = 64;
+/**
+ * Longest `model_type` / `_name_or_path` kept (PATH_MAX on Linux). Longer values are no real path or
+ * type, and later matching on them (e.g. regexes over a path) must not pay for megabytes.
+ */
+export const MAX_CONFIG_STRING = 4096;
 
 // Where multimodal configs keep the language model's fields; later entries win over earlier ones.
 const NESTED_LM_PATHS: readonly (readonly string[])[] = [
@@ -72,16 +77,26 @@ export function parseConfig(
     if (!node || node.type !== 'object') continue;
     collect(node);
     const mt = propertyNode(node, 'model_type')?.children;
-    if (!nestedModelType && mt?.[1]?.type === 'string') {
+    if (!nestedModelType && mt?.[1]?.type === 'string' && String(mt[1].value).length <= MAX_CONFIG_STRING) {
       nestedModelType = { value: mt[1].value as string, file, line: lineOf(mt[0].offset) };
     }
   }
 
+  const problems: Problem[] = [];
   const topString = (key: string): Positioned<string> | null => {
     const kv = propertyNode(root, key)?.children;
-    return kv?.[1]?.type === 'string'
-      ? { value: kv[1].value as string, file, line: lineOf(kv[0].offset) }
-      : null;
+    if (kv?.[1]?.type !== 'string') return null;
+    const value = kv[1].value as string;
+    const line = lineOf(kv[0].offset);
+    if (value.length > MAX_CONFIG_STRING) {
+      problems.push({
+        file,
+        line,
+        message: `${name} "${key}" is ${value.length} characters long, over the ${MAX_CONFIG_STRING}-character bound; ignored`,
+      });
+      return null;
+    }
+    return { value, file, line };
   };
   const archKv = propertyNode(root, 'architectures')?.children;
   const archNode = archKv?.[1];
@@ -104,6 +119,6 @@ export function parseConfig(
       nameOrPath: topString('_name_or_path'),
       line: lineOf(root.offset),
     },
-    problems: [],
+    problems,
   };
 }

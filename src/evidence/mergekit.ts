@@ -70,7 +70,13 @@ export function parseMergekitConfig(file: string, text: string, firstLine = 1): 
 
   let docs: Document.Parsed[];
   try {
-    const parsed = parseAllDocuments(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false });
+    // logLevel 'error': the library would print warnings about hostile keys to stderr.
+    const parsed = parseAllDocuments(text, {
+      lineCounter: lc,
+      prettyErrors: true,
+      uniqueKeys: false,
+      logLevel: 'error',
+    });
     docs = Array.isArray(parsed) ? parsed : [];
   } catch (e) {
     return { config: null, problems: [{ file, message: `mergekit config is not valid YAML: ${String(e)}` }] };

@@ -28,6 +28,20 @@ export function jsonTooDeepAt(text: string, max: number): number {
 }
 
 /**
+ * True when `text[start, end)` holds more than `max` `{` and `[` characters. Coarse (brackets inside
+ * strings count too) but linear and allocation-free: it bounds how many objects and arrays a full
+ * JSON.parse could build, before megabytes of `{},` become gigabytes of heap.
+ */
+export function jsonContainersOver(text: string, max: number, start = 0, end = text.length): boolean {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 123 || c === 91) && ++n > max) return true;
+  }
+  return false;
+}
+
+/**
  * Line offset of the first place nesting exceeds max, or -1. Deliberately coarse: counts
  * every flow bracket (even inside quotes) and every indentation step of block collections, which only
  * misfires on input no real card contains.

@@ -7,6 +7,7 @@ import type { RepoSource } from '../sources/source.js';
 import { lineAt } from './json-positions.js';
 import { parseLfsPointer, mayBeLfsPointer, type LfsPointer } from './lfs.js';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { jsonContainersOver } from './nesting.js';
 
 export const SAFETENSORS_MAX_HEADER = 100 * 1024 * 1024;
 /** First read of a safetensors file: the 8-byte length and, for real files, the whole header. */
@@ -14,6 +15,11 @@ export const SAFETENSORS_FIRST_READ = 128 * 1024;
 /** Bound for `model.safetensors.index.json` (real ones are well under 10 MiB). */
 export const SAFETENSORS_INDEX_MAX_CHARS = 50 * 1024 * 1024;
 const MAX_PROBLEMS = 20;
+/**
+ * Objects and arrays a header may hold (3 per tensor: entry, shape, offsets): a third of a million
+ * tensors, far above real checkpoints, keeps JSON.parse of a hostile `{},{},…` header bounded in heap.
+ */
+export const SAFETENSORS_MAX_CONTAINERS = 1_000_000;
 const MAX_DIMS = 64;
 const MAX_INDEX_ENTRIES = 2_000_000;
 
@@ -117,6 +123,13 @@ function parseHeaderJson(file: string, json: Buffer, dataSize: number): Safetens
     return invalid(file, 'safetensors header is not valid UTF-8', n);
   }
   if (!text.trimStart().startsWith('{')) return invalid(file, 'safetensors header is not a JSON object', n);
+  if (jsonContainersOver(text, SAFETENSORS_MAX_CONTAINERS)) {
+    return invalid(
+      file,
+      `safetensors header holds more than ${SAFETENSORS_MAX_CONTAINERS} JSON objects and arrays; not read`,
+      n,
+    );
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -132,7 +145,8 @@ function parseHeaderJson(file: string, json: Buffer, dataSize: number): Safetens
     else dropped++;
   };
   const tensors: SafetensorsTensor[] = [];
-  const metadata: Record<string, string> = {};
+  // Null prototype: a key named __proto__ is data here, as in JSON.parse's result.
+  const metadata: Record<string, string> = Object.create(null);
   for (const [name, entry] of Object.entries(parsed)) {
     if (name === '__metadata__') {
       if (!isPlainObject(entry)) {
@@ -205,6 +219,8 @@ export async function readSafetensorsHeader(
   path: string,
   size: number,
   maxHeader: number = SAFETENSORS_MAX_HEADER,
+  /** Bytes of the first read; a source that sizes its own prefetch (the Hub) asks for 8. */
+  firstRead: number = SAFETENSORS_FIRST_READ,
 ): Promise<SafetensorsFileResult> {
   if (mayBeLfsPointer(size)) {
     const small = await source.read(path, size);
@@ -223,7 +239,7 @@ export async function readSafetensorsHeader(
   }
   // One read usually suffices: real headers are tens of KiB (DeepSeek-V3's shards: ~70 KiB), so a
   // prefix of SAFETENSORS_FIRST_READ holds the length and the whole header; else read the rest.
-  const first = await source.readRange(path, 0, Math.min(Math.max(size, 8), SAFETENSORS_FIRST_READ));
+  const first = await source.readRange(path, 0, Math.min(Math.max(size, 8), Math.max(8, firstRead)));
   if (!first.ok) return invalid(path, `cannot read the safetensors header length: ${first.reason}`);
   const step = parseSafetensorsHeader(path, first.data, size, maxHeader);
   if (step.kind === 'header') return step;
@@ -289,6 +305,10 @@ export function parseSafetensorsIndex(
   if (text.length > SAFETENSORS_INDEX_MAX_CHARS) {
     return empty(`index file exceeds the ${SAFETENSORS_INDEX_MAX_CHARS}-character bound`);
   }
+  // A real index is two objects of strings; thousands of nested objects are an attack on the heap.
+  if (jsonContainersOver(text, 10_000)) {
+    return empty('index file holds more than 10000 JSON objects and arrays; not read');
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -309,7 +329,7 @@ export function parseSafetensorsIndex(
     }
   }
   const map = parsed.weight_map;
-  const weightMap: Record<string, string> = {};
+  const weightMap: Record<string, string> = Object.create(null);
   const shards: string[] = [];
   if (!isPlainObject(map)) {
     problems.push({ file, message: '"weight_map" is missing or not an object' });

@@ -17,6 +17,16 @@ export function isLicenseLikeName(path: string): boolean {
   return LICENSE_LIKE.test(base);
 }
 
+/** Strict UTF-8 check; when `truncated`, a character cut by the byte bound at the end is allowed. */
+function isUtf8(data: Buffer, truncated: boolean): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(data, { stream: truncated });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** How much of the start is checked for NUL bytes, like git's binary heuristic. */
 const BINARY_SNIFF_BYTES = 8192;
 
@@ -39,6 +49,14 @@ export function decodeText(
     return {
       text: null,
       problems: [{ file, message: `${file} looks binary (NUL bytes), not read as text` }],
+    };
+  }
+  // JSON must be UTF-8 (RFC 8259 §8.1; transformers reads configs as UTF-8 and fails otherwise).
+  // Replacing bad bytes would silently change keys and values, so a .json file with them is malformed.
+  if (encoding === 'utf-8' && /\.json$/i.test(file) && !isUtf8(body, truncated)) {
+    return {
+      text: null,
+      problems: [{ file, message: `${file} is not valid UTF-8, which JSON requires; not read` }],
     };
   }
   let text: string;

@@ -5,12 +5,24 @@
 // JSON-safe TokenizerFingerprint, what the catalog stores), compareTokenizer (full candidate vs a
 // base fingerprint). Nothing here reads files: callers pass text or bytes.
 import { createHash } from 'node:crypto';
+import { printParseErrorCode, visit } from 'jsonc-parser';
 import type { Problem } from '../types.js';
+import { jsonContainersOver, jsonTooDeepAt } from './nesting.js';
 
 /** Largest token id accepted (4,194,304 ids; real vocabularies stay under 300k). */
 export const MAX_TOKEN_ID = 1 << 22;
 /** Largest JSON text accepted (96 MiB; the biggest real tokenizer.json, Gemma 3's, is 33 MB). */
 export const MAX_TOKENIZER_TEXT = 96 * 1024 * 1024;
+/**
+ * Most JSON objects and arrays one parse may build (a coarse count of `{` and `[`). Real files hold a
+ * few hundred thousand; a hostile file of `{},{},…` would otherwise cost ~30 times its size in heap.
+ */
+export const MAX_JSON_CONTAINERS = 1 << 21;
+/**
+ * Largest tokenizer.json that the full JSON.parse fallback takes on; real files are read by the
+ * structural scan, which allocates only the vocabulary. Larger odd files get a syntax check only.
+ */
+export const MAX_FULL_PARSE_TEXT = 16 * 1024 * 1024;
 /** Size of the bottom-k sketch. */
 export const SKETCH_K = 256;
 /** Number of id probes. */
@@ -213,6 +225,14 @@ function parseJsonText(file: string, text: string, what: string): { value: unkno
       problem: problem(file, `${what} is too large (${text.length} characters; limit ${MAX_TOKENIZER_TEXT})`),
     };
   }
+  if (jsonContainersOver(text, MAX_JSON_CONTAINERS)) {
+    return {
+      problem: problem(
+        file,
+        `${what} holds more than ${MAX_JSON_CONTAINERS} JSON objects and arrays; not read`,
+      ),
+    };
+  }
   try {
     return { value: JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) };
   } catch (e) {
@@ -362,7 +382,10 @@ function countEntries(tokens: readonly (string | undefined)[]): number {
 export function parseTokenizerJson(file: string, text: string): TokenizerParse {
   if (typeof text === 'string' && text.length <= MAX_TOKENIZER_TEXT) {
     const fast = scanTokenizerJson(text);
+    if (fast instanceof TooMany) return { tokenizer: null, problems: [problem(file, fast.message)] };
     if (fast) return buildFromParts(file, fast);
+    if (text.length > MAX_FULL_PARSE_TEXT)
+      return { tokenizer: null, problems: [largeFileProblem(file, text)] };
   }
   const parsed = parseJsonText(file, text, 'tokenizer.json');
   if ('problem' in parsed) return { tokenizer: null, problems: [parsed.problem] };
@@ -551,7 +574,41 @@ function countArray(s: string, i: number): [number, number] | null {
   }
 }
 
+/** Why a large tokenizer.json that the scan rejected cannot be read, without building its tree. */
+function largeFileProblem(file: string, text: string): Problem {
+  const deep = jsonTooDeepAt(text, 256);
+  if (deep >= 0)
+    return problem(file, 'tokenizer.json nests deeper than 256 levels; not read', lineOfOffset(text, deep));
+  let first: { code: number; offset: number } | null = null;
+  // visit() recurses per nesting level (bounded just above) and builds nothing.
+  visit(text, { onError: (code, offset) => void (first ??= { code, offset }) }, { disallowComments: true });
+  if (first !== null) {
+    const { code, offset } = first;
+    return problem(
+      file,
+      `tokenizer.json is not valid JSON: ${printParseErrorCode(code)}`,
+      lineOfOffset(text, offset),
+    );
+  }
+  return problem(
+    file,
+    `tokenizer.json does not have the layout the gate reads (an object with "model", whose "merges" is a list); at ${text.length} characters it is too large to read another way`,
+  );
+}
+
+function lineOfOffset(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** The scan met more entries than a vocabulary may hold: a problem, not a reason for a full parse. */
+class TooMany {
+  constructor(readonly message: string) {}
+}
+
 function parseSpan(s: string, start: number, end: number): { value: unknown } | null {
+  if (jsonContainersOver(s, MAX_JSON_CONTAINERS, start, end)) return null;
   try {
     return { value: JSON.parse(s.slice(start, end)) };
   } catch {
@@ -559,11 +616,12 @@ function parseSpan(s: string, start: number, end: number): { value: unknown } | 
   }
 }
 
-function scanTokenizerJson(text: string): TokenizerJsonParts | null {
+function scanTokenizerJson(text: string): TokenizerJsonParts | TooMany | null {
   const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const parts: TokenizerJsonParts = { type: undefined, vocab: undefined, merges: null, added: undefined };
   let sawModel = false;
   let failed = false;
+  let tooMany: TooMany | null = null;
   const end = walkObject(s, skipWs(s, 0), (key, at) => {
     if (key === 'added_tokens') {
       const e = skipValue(s, at);
@@ -581,6 +639,10 @@ function scanTokenizerJson(text: string): TokenizerJsonParts | null {
           const keys: string[] = [];
           const ids: unknown[] = [];
           const e = walkObject(s, mat, (tok, vat) => {
+            if (keys.length >= MAX_TOKEN_ID) {
+              tooMany = new TooMany(`\`model.vocab\` has more than ${MAX_TOKEN_ID} entries; not read`);
+              return -1;
+            }
             const ve = skipValue(s, vat);
             if (ve < 0) return -1;
             keys.push(tok);
@@ -617,6 +679,7 @@ function scanTokenizerJson(text: string): TokenizerJsonParts | null {
       return skipValue(s, mat);
     });
   });
+  if (tooMany) return tooMany;
   if (end < 0 || failed || !sawModel) return null;
   if (skipWs(s, end) !== s.length) return null;
   return parts;

@@ -109,6 +109,8 @@ export function textIndex(ev: ModelEvidence): TextIndex[] {
  * never proof: it is whatever the uploader's machine held.
  */
 export function hubIdFromNameOrPath(value: string): { id: string; exact: boolean } | null {
+  // Real values are short paths; the bound keeps the regular expressions below linear in practice.
+  if (value.length > 1024) return null;
   const v = value.trim();
   const cache = /models--([\w.-]+?)--([\w.-]+)/.exec(v);
   if (cache) return { id: `${cache[1]}/${cache[2]}`, exact: true };
