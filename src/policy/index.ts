@@ -1,0 +1,12 @@
+// Policy as code: loading, validating and applying `.github/lineage-gate.yml`.
+export { checksLicenses, emptyPolicy, type LicensePolicy, type Policy } from './policy.js';
+export { applyExceptions, exceptModel, type PolicyException } from './exceptions.js';
+export { selectModelDirs, type PathFilter } from './paths.js';
+export {
+  findPolicy,
+  loadPolicy,
+  parsePolicy,
+  PolicyError,
+  DEFAULT_POLICY_FILE,
+  MAX_POLICY_BYTES,
+} from './load.js';
