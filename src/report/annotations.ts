@@ -1,8 +1,11 @@
 // GitHub shows at most 10 error, 10 warning and 10 notice annotations per step. Spend them on what
 // matters most: errors before warnings before notices, and within a severity the files this PR
 // changed first (the author is looking at those). Whatever does not fit is counted as hidden.
+// Texts are made safe for a workflow command here (@actions/core escapes only %, CR, LF, and `:`
+// and `,` in properties): control characters from a crafted file name must not reach the log.
 import type { Report, Severity } from '../types.js';
 import { severityRank } from './common.js';
+import { plainText } from './escape.js';
 
 export const ANNOTATIONS_PER_SEVERITY = 10;
 
@@ -39,11 +42,11 @@ export function selectAnnotations(report: Report, changedFiles: string[] = []): 
     used[f.severity]++;
     const a: Annotation = {
       severity: f.severity,
-      title: `Lineage Gate: ${f.rule}${f.base ? ` (${f.base})` : ''}`,
-      message: f.fix ? `${f.message}\nFix: ${f.fix}` : f.message,
+      title: plainText(`Lineage Gate: ${f.rule}${f.base ? ` (${f.base})` : ''}`).replace(/\n/g, ' '),
+      message: plainText(f.fix ? `${f.message}\nFix: ${f.fix}` : f.message),
     };
     if (f.file !== undefined) {
-      a.file = f.file;
+      a.file = plainText(f.file).replace(/\n/g, '\\n');
       if (f.line !== undefined) a.line = f.line;
     }
     shown.push(a);

@@ -1,5 +1,5 @@
 // Small pieces shared by the text and markdown reporters.
-import type { Finding, Report, Severity, Signal } from '../types.js';
+import type { FailOn, Finding, ModelReport, Report, Severity, Signal } from '../types.js';
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -36,4 +36,16 @@ export function bySeverity(findings: Finding[]): Finding[] {
 
 export function severityRank(s: Severity): number {
   return RANK[s];
+}
+
+/** Whether this model's findings alone would fail the gate at `failOn`. */
+export function modelFails(m: ModelReport, failOn: FailOn): boolean {
+  if (failOn === 'never') return false;
+  return m.findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning'));
+}
+
+export function modelCounts(m: ModelReport): Record<Severity, number> {
+  const counts: Record<Severity, number> = { error: 0, warning: 0, notice: 0 };
+  for (const f of m.findings) counts[f.severity]++;
+  return counts;
 }
