@@ -1,7 +1,7 @@
 // The Action's inputs (action.yml) validated in one place. The runner passes every input as a
 // string, and an input missing from the workflow arrives as '' — so defaults are applied here too,
 // which keeps `node dist/index.js` usable without action.yml's defaults (tests, local runs).
-import { z } from 'zod';
+import * as z from 'zod';
 
 const YAML_TRUE = ['true', 'True', 'TRUE'];
 const YAML_FALSE = ['false', 'False', 'FALSE'];
@@ -19,7 +19,10 @@ export const ActionInputsSchema = z.object({
   path: z.string().transform((v) => (v === '' ? '.' : v)),
   'hub-repo': text,
   policy: text,
-  'fail-on': choice(['error', 'warning', 'never'], 'error'),
+  // Unset ('') leaves it to the policy file's fail-on, then 'error'.
+  'fail-on': text.pipe(
+    z.enum(['error', 'warning', 'never'], { error: () => 'must be one of error, warning, never' }).optional(),
+  ),
   comment: choice(['on-failure', 'always', 'never'], 'on-failure'),
   token: text,
   'hf-token': text,

@@ -1,14 +1,18 @@
 // The Action adapter: inputs → runGate → annotations, job summary, outputs, setFailed. Holds no
 // judging logic of its own; everything it reports comes from the Report.
 import * as core from '@actions/core';
-import { stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, parseInputs } from './action-inputs.js';
 import { runGate } from './gate.js';
+import { findPolicy, PolicyError } from './policy/index.js';
 import { createLocalSource } from './sources/local.js';
+import { hubFailureLine, prepareHub, upstreamNotes } from './hub/setup.js';
 import { selectAnnotations } from './report/annotations.js';
 import { formatJson } from './report/json.js';
 import { formatMarkdown } from './report/markdown.js';
+import { formatSarif } from './report/sarif.js';
+import { changedFilesForAnnotations, loadGitHubRun, publishComment } from './github/pull-request.js';
 import type { Report } from './types.js';
 
 export const REPORT_FILE_NAME = 'lineage-gate-report.json';
@@ -34,8 +38,14 @@ export async function run(): Promise<void> {
       if (v) core.setSecret(v);
     }
     const inputs = parseInputs((name) => core.getInput(name));
-    if (inputs['hub-repo']) throw new InputError("input 'hub-repo' is not supported yet");
-    if (inputs.policy) throw new InputError("input 'policy' is not supported yet");
+    // The Hub: the target with `hub-repo` (then `path` is not read), and declared upstreams the
+    // catalog lacks in any case; the cache is $LINEAGE_GATE_CACHE or ~/.cache/lineage-gate.
+    const hub = await prepareHub({
+      env: process.env,
+      hubRepo: inputs['hub-repo'],
+      token: inputs['hf-token'],
+      offline: inputs.offline,
+    });
 
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const dir = path.resolve(workspace, inputs.path);
@@ -45,10 +55,26 @@ export async function run(): Promise<void> {
     // The runner starts actions in the workspace: a relative root keeps runner paths out of the report.
     const fromCwd = path.relative(process.cwd(), dir);
     const root = fromCwd.startsWith('..') || path.isAbsolute(fromCwd) ? dir : fromCwd || '.';
-    const report = await runGate({ source: createLocalSource(root), failOn: inputs['fail-on'] });
+    // The `policy` input (workspace-relative), else .github/lineage-gate.yml when present; inputs
+    // that are set override the file.
+    const policy = await findPolicy(inputs.policy, '.', workspace).catch((err: unknown) => {
+      throw err instanceof PolicyError ? new InputError(err.message) : err;
+    });
+    const failOn = inputs['fail-on'] ?? policy?.failOn ?? 'error';
+    const report = await runGate({
+      source: hub.source ?? createLocalSource(root),
+      failOn,
+      upstreams: hub.upstreams,
+      ...(policy ? { policy } : {}),
+    });
+    for (const note of upstreamNotes(report)) core.info(`Lineage Gate: note: ${note}`);
 
     const prefix = workspacePrefix(workspace, dir);
-    const { shown, hidden } = selectAnnotations(report);
+    const log = { info: core.info, warning: core.warning };
+    const github = await loadGitHubRun(inputs.token, log);
+    // Only the files under the checked directory matter, relative to it.
+    const changed = await changedFilesForAnnotations(github, report, prefix, log);
+    const { shown, hidden } = selectAnnotations(report, changed);
     for (const a of shown) {
       const props: core.AnnotationProperties = { title: a.title };
       if (a.file !== undefined) {
@@ -62,6 +88,13 @@ export async function run(): Promise<void> {
 
     const reportFile = path.join(process.env.RUNNER_TEMP || workspace, REPORT_FILE_NAME);
     await writeFile(reportFile, formatJson(report));
+    if (inputs['sarif-file']) {
+      // Paths in SARIF are repository-relative (the `path` input is prefixed), as code scanning expects.
+      const sarifFile = path.resolve(workspace, inputs['sarif-file']);
+      await mkdir(path.dirname(sarifFile), { recursive: true });
+      await writeFile(sarifFile, formatSarif(report, { pathPrefix: prefix }));
+      core.info(`Lineage Gate: SARIF written to ${sarifFile}`);
+    }
 
     const markdown = formatMarkdown(report, { hiddenAnnotations: hidden });
     if (process.env.GITHUB_STEP_SUMMARY) {
@@ -78,6 +111,13 @@ export async function run(): Promise<void> {
     core.setOutput('bases', JSON.stringify(reportBases(report)));
     core.setOutput('report-file', reportFile);
 
+    await publishComment(
+      github,
+      report,
+      { mode: inputs.comment, path: inputs.path, pathPrefix: prefix },
+      log,
+    );
+
     if (report.verdict === 'fail') {
       const { errors, warnings } = report.summary;
       core.setFailed(
@@ -87,8 +127,11 @@ export async function run(): Promise<void> {
       core.info(`Lineage Gate: pass (${report.summary.errors} errors, ${report.summary.warnings} warnings).`);
     }
   } catch (err) {
+    const hubLine = hubFailureLine(err, [core.getInput('hf-token'), process.env.HF_TOKEN]);
     if (err instanceof InputError) {
       core.setFailed(`Lineage Gate: ${err.message}`);
+    } else if (hubLine) {
+      core.setFailed(`Lineage Gate: ${hubLine}`);
     } else {
       const e = err instanceof Error ? err : new Error(String(err));
       if (e.stack) core.debug(e.stack);

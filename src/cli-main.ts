@@ -2,9 +2,13 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { runGate } from './gate.js';
+import { findPolicy, PolicyError } from './policy/index.js';
 import { createLocalSource } from './sources/local.js';
+import { scrub } from './hub/errors.js';
+import { hubFailureLine, prepareHub, upstreamNotes } from './hub/setup.js';
 import { formatJson } from './report/json.js';
 import { formatMarkdown } from './report/markdown.js';
+import { formatSarif } from './report/sarif.js';
 import { formatText } from './report/text.js';
 import { countsLine } from './report/common.js';
 import type { FailOn, Report } from './types.js';
@@ -30,13 +34,14 @@ Options:
   --output FILE                     write the report to FILE; print only the verdict
   --policy FILE                     policy file
   --fail-on error|warning|never     lowest severity that fails the gate (default: error)
-  --offline                         do not contact the Hugging Face Hub
+  --offline                         do not contact the Hugging Face Hub (use only the cache)
+  --cache-dir DIR                   Hub cache (default $LINEAGE_GATE_CACHE or ~/.cache/lineage-gate)
   --debug                           print stack traces on internal errors
   --version                         print the version
   --help                            print this help
 
 Exit status: 0 pass, 1 fail, 2 usage or internal error.
-Environment: HF_ENDPOINT (default https://huggingface.co), HF_TOKEN.
+Environment: HF_ENDPOINT (default https://huggingface.co), HF_TOKEN, LINEAGE_GATE_CACHE.
 `;
 
 const FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
@@ -53,6 +58,7 @@ const OPTIONS = {
   policy: { type: 'string' },
   'fail-on': { type: 'string' },
   offline: { type: 'boolean' },
+  'cache-dir': { type: 'string' },
   debug: { type: 'boolean' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
@@ -74,8 +80,9 @@ function firstLine(message: string): string {
   return message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
 }
 
-function format(report: Report, fmt: Exclude<Format, 'sarif'>): string {
+function format(report: Report, fmt: Format): string {
   if (fmt === 'json') return formatJson(report);
+  if (fmt === 'sarif') return formatSarif(report);
   if (fmt === 'markdown') return formatMarkdown(report);
   return formatText(report);
 }
@@ -105,18 +112,40 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (rest.length > 1) throw new UsageError(`expected at most one DIR, got ${rest.length}`);
 
     const fmt = oneOf('format', values.format, FORMATS, 'text');
-    const failOn: FailOn = oneOf('fail-on', values['fail-on'], FAIL_ON, 'error');
-    if (values.hub !== undefined) throw new UsageError('--hub is not supported yet');
-    if (values.policy !== undefined) throw new UsageError('--policy is not supported yet');
-    if (fmt === 'sarif') throw new UsageError('--format sarif is not supported yet');
+    // Unset flags fall back to the policy file, then to the defaults.
+    const failOnFlag: FailOn | undefined =
+      values['fail-on'] === undefined ? undefined : oneOf('fail-on', values['fail-on'], FAIL_ON, 'error');
+    if (values.hub !== undefined && rest.length > 0) throw new UsageError('give DIR or --hub, not both');
 
     // Passed on as typed, so the report's target.path is what the user wrote (e.g. '.').
     const dir = rest[0] ?? '.';
-    const info = await stat(dir).catch(() => undefined);
-    if (!info) throw new UsageError(`no such directory: ${dir}`);
-    if (!info.isDirectory()) throw new UsageError(`not a directory: ${dir}`);
+    const info = values.hub === undefined ? await stat(dir).catch(() => undefined) : undefined;
+    if (values.hub === undefined && !info) throw new UsageError(`no such directory: ${dir}`);
+    if (info && !info.isDirectory()) throw new UsageError(`not a directory: ${dir}`);
+    // The Hub: the target with --hub, and declared upstreams the catalog lacks in any case.
+    const hub = await prepareHub({
+      env: process.env,
+      hubRepo: values.hub,
+      cacheDir: values['cache-dir'],
+      offline: values.offline ?? false,
+    });
 
-    const report = await runGate({ source: createLocalSource(dir), failOn });
+    // --policy FILE, else DIR/.github/lineage-gate.yml when present.
+    const policy = await findPolicy(values.policy, dir).catch((err: unknown) => {
+      throw err instanceof PolicyError ? new UsageError(err.message) : err;
+    });
+    const failOn: FailOn = failOnFlag ?? policy?.failOn ?? 'error';
+    const report = await runGate({
+      source: hub.source ?? createLocalSource(dir),
+      failOn,
+      upstreams: hub.upstreams,
+      ...(policy ? { policy } : {}),
+    });
+    for (const note of upstreamNotes(report)) io.stderr.write(`lineage-gate: note: ${note}\n`);
+    if (debug) {
+      const { requests, bytes } = hub.hub.stats;
+      io.stderr.write(`lineage-gate: Hub: ${requests} requests, ${bytes} bytes received\n`);
+    }
     const output = format(report, fmt);
     if (values.output !== undefined) {
       try {
@@ -133,8 +162,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return report.verdict === 'pass' ? EXIT_PASS : EXIT_FAIL;
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    const prefix = e instanceof UsageError ? '' : 'internal error: ';
-    io.stderr.write(`lineage-gate: ${prefix}${firstLine(e.message)}\n`);
+    // A Hub failure (gated, missing, dead network, bad HF_ENDPOINT) is one plain line, never a crash.
+    const hubLine = hubFailureLine(e, [process.env.HF_TOKEN]);
+    const prefix = e instanceof UsageError || hubLine ? '' : 'internal error: ';
+    const line = hubLine ?? scrub(firstLine(e.message), [process.env.HF_TOKEN]);
+    io.stderr.write(`lineage-gate: ${prefix}${line}\n`);
     if (debug && e.stack) io.stderr.write(e.stack + '\n');
     return EXIT_ERROR;
   }

@@ -16,6 +16,8 @@ export const RULE_IDS = [
   'naming',
   'display-attribution',
   'malformed-file',
+  // Added by the policy file (allow-licenses / deny-licenses / fail-on-unknown-license).
+  'disallowed-license',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -63,6 +65,11 @@ export interface Finding {
   fix: string;
 }
 
+/** A finding covered by a policy exception, with the exception's reason (and expiry) on record. */
+export interface SuppressedFinding extends Finding {
+  exception: { reason: string; expires?: string };
+}
+
 export interface EvidenceSummary {
   tokenizer?: { file: string; kind: string; vocabSize: number };
   weights?: { file: string; shards: number; headersRead: number; tensors: number; dtypes: string[] };
@@ -86,6 +93,27 @@ export interface ModelReport {
   obligations?: string[];
   /** What was read beyond the card and config: tokenizer, weight headers, GGUF, LFS pointers. */
   evidence?: EvidenceSummary;
+  /** Findings a live policy exception suppressed; they do not count towards the verdict. */
+  suppressed?: SuppressedFinding[];
+  /** Declared bases the catalog lacks, looked up on the Hub, with their own bases (the chain). */
+  upstreams?: UpstreamRecord[];
+}
+
+export type UpstreamStatus = 'resolved' | 'gated' | 'missing' | 'offline' | 'error';
+
+/** One upstream repo read from the Hub (or found in the catalog while following a chain). */
+export interface UpstreamRecord {
+  /** Hugging Face repo id. */
+  id: string;
+  status: UpstreamStatus;
+  /** License key applied to derivatives (a catalog license, `spdx:…` or `hf:…`); null when unknown. */
+  license: string | null;
+  /** What declared it: `file:line` in this repo, or the id of the upstream whose card names it. */
+  via: string;
+  /** For a declared base: the ids from it up to its root (or the first catalog base). */
+  chain?: string[];
+  /** Why the status is not `resolved`, or where the license was read. */
+  detail?: string;
 }
 
 export type Target = { kind: 'local'; path: string } | { kind: 'hub'; repo: string; revision: string };
@@ -105,4 +133,6 @@ export interface Problem {
   file: string;
   line?: number;
   message: string;
+  /** Lower than the rule's default when the file was still usable (e.g. read up to its bound). */
+  severity?: Severity;
 }

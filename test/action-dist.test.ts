@@ -152,12 +152,6 @@ describe('dist/index.js as the runner runs it', () => {
     expect(r.stdout).toContain("::error::Lineage Gate: input 'offline' must be true or false");
   });
 
-  test('hub-repo is refused until it is implemented', () => {
-    const r = runAction(failing, { 'hub-repo': 'deepseek-ai/DeepSeek-V3' });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain("::error::Lineage Gate: input 'hub-repo' is not supported yet");
-  });
-
   test('a path that does not exist fails naming the input', () => {
     const r = runAction(failing, { path: 'models/nope' });
     expect(r.code).toBe(1);

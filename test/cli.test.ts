@@ -100,9 +100,11 @@ describe('lineage-gate check (bundled)', () => {
     [['inspect'], "lineage-gate: unknown command 'inspect'"],
     [[], 'lineage-gate: missing command'],
     [['check', 'a', 'b'], 'lineage-gate: expected at most one DIR'],
-    [['check', '--hub', 'deepseek-ai/DeepSeek-V3'], 'lineage-gate: --hub is not supported yet'],
-    [['check', '--policy', 'p.yml'], 'lineage-gate: --policy is not supported yet'],
-    [['check', '--format', 'sarif'], 'lineage-gate: --format sarif is not supported yet'],
+    [
+      ['check', '--hub', 'bad repo!'],
+      "lineage-gate: not a Hub repo id (expected ORG/NAME[@REV]): 'bad repo!'",
+    ],
+    [['check', '--policy', 'p.yml'], 'lineage-gate: policy p.yml: does not exist'],
   ])('usage error %j exits 2 with one stderr line and no stack', (args, expected) => {
     const { code, stdout, stderr } = cli(args);
     expect(code).toBe(2);

@@ -184,7 +184,7 @@ describe('markdown', () => {
   test('verdict heading first, lineage and findings tables, rule links, obligations, JSON details', () => {
     const md = formatMarkdown(deepseekFailure());
     expect(md.split('\n')[0]).toBe('## ❌ Lineage Gate: fail');
-    expect(md).toContain('| base | family | strength | declared | signals |');
+    expect(md).toContain('| base | family | strength | declared | matched signals |');
     expect(md).toMatch(/\| deepseek-ai\/DeepSeek-V3 \| deepseek-v3 \| strong \| \*\*no\*\* \|/);
     expect(md).toContain(
       `| config.json:3 | error | [undeclared-base](${docsUrl('undeclared-base')}) | The weights match`,
@@ -304,5 +304,54 @@ describe('annotations', () => {
     const { shown, hidden } = selectAnnotations(withFindings(specs));
     expect(shown).toHaveLength(10);
     expect(hidden).toBe(3);
+  });
+});
+
+describe('policy exceptions and Hub upstreams in the human formats', () => {
+  function withExtras(): Report {
+    const r = deepseekFailure();
+    const [first, ...rest] = r.models[0].findings;
+    r.models[0].findings = rest;
+    r.models[0].suppressed = [
+      { ...first, exception: { reason: 'upstream agreed in writing', expires: '2027-01-31' } },
+    ];
+    r.models[0].upstreams = [
+      {
+        id: 'acme/base-7b',
+        status: 'resolved',
+        license: 'mit',
+        via: 'README.md:3',
+        chain: ['acme/base-7b', 'acme/root'],
+      },
+      {
+        id: 'acme/gated',
+        status: 'gated',
+        license: null,
+        via: 'README.md:4',
+        detail: 'cannot verify upstream acme/gated: gated',
+      },
+    ];
+    expect(ReportSchema.safeParse(r).success).toBe(true);
+    return r;
+  }
+
+  test('text lists each suppressed finding with its reason and expiry, and each upstream with its status', () => {
+    const text = formatText(withExtras());
+    expect(text).toContain('suppressed by policy exceptions (not counted): 1');
+    expect(text).toContain('exception: upstream agreed in writing (until 2027-01-31)');
+    expect(text).toContain(
+      'upstream: acme/base-7b resolved, license mit (via README.md:3) chain acme/base-7b → acme/root',
+    );
+    expect(text).toContain(
+      'upstream: acme/gated gated, license unknown (via README.md:4): cannot verify upstream acme/gated: gated',
+    );
+  });
+
+  test('markdown shows the suppressed findings and an upstream table', () => {
+    const md = formatMarkdown(withExtras());
+    expect(md).toContain('Suppressed by policy exceptions (not counted): 1');
+    expect(md).toContain('exception: upstream agreed in writing (until 2027-01-31)');
+    expect(md).toContain('| acme/base-7b | resolved | mit | README.md:3 | acme/base-7b → acme/root |');
+    expect(md).toMatch(/\| acme\/gated \| gated: cannot verify upstream acme\/gated: gated \| unknown \|/);
   });
 });

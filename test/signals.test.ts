@@ -201,6 +201,9 @@ describe('safetensors headers', () => {
       expect.stringMatching(/intermediate_size = 13824, but the MLP width .* give 14336/),
     ]);
     expect(lies[0]).toMatchObject({ file: 'config.json' });
+    expect(lies[0].fix).toMatch(
+      /Correct config\.json \(see line \d+\) to the geometry the safetensors headers show/,
+    );
     expect(lies[0].line).toBeGreaterThan(1);
   });
 

@@ -1,6 +1,6 @@
 // The JSON report contract (DESIGN.md, schemaVersion 1) as a zod schema. It mirrors src/types.ts;
 // the compile-time checks at the bottom fail `tsc` if the two drift apart.
-import { z } from 'zod';
+import * as z from 'zod';
 import { RULE_IDS, SIGNAL_KINDS } from '../types.js';
 import type { Report } from '../types.js';
 
@@ -34,6 +34,26 @@ export const FindingSchema = z.strictObject({
   line: line.optional(),
   message: z.string().min(1),
   fix: z.string(),
+});
+
+/** A finding a policy exception suppressed (not counted in the summary). */
+export const SuppressedFindingSchema = FindingSchema.extend({
+  exception: z.strictObject({
+    reason: z.string().min(1),
+    expires: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
+  }),
+});
+
+export const UpstreamSchema = z.strictObject({
+  id: z.string().min(1),
+  status: z.enum(['resolved', 'gated', 'missing', 'offline', 'error']),
+  license: z.string().min(1).nullable(),
+  via: z.string().min(1),
+  chain: z.array(z.string().min(1)).optional(),
+  detail: z.string().optional(),
 });
 
 export const ModelReportSchema = z.strictObject({
@@ -78,6 +98,8 @@ export const ModelReportSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  suppressed: z.array(SuppressedFindingSchema).optional(),
+  upstreams: z.array(UpstreamSchema).optional(),
 });
 
 export const TargetSchema = z.discriminatedUnion('kind', [

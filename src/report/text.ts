@@ -2,6 +2,8 @@
 // lineage and the findings, then a count line. No colours, so logs and pipes stay readable.
 import type { ModelReport, Report } from '../types.js';
 import { bySeverity, countsLine, location, signalLabel, targetLabel } from './common.js';
+import { docsUrl } from './links.js';
+import { inertLines, plainText } from './escape.js';
 
 function indentLines(text: string, indent: string): string {
   return text
@@ -27,6 +29,22 @@ function modelText(m: ModelReport, out: string[]): void {
   for (const f of bySeverity(m.findings)) {
     out.push(`  ${location(f)}  ${f.severity}  ${f.rule}  ${indentLines(f.message, '    ')}`);
     if (f.fix) out.push(`    fix: ${indentLines(f.fix, '         ')}`);
+    out.push(`    docs: ${docsUrl(f.rule)}`);
+  }
+  if (m.suppressed?.length) {
+    out.push(`  suppressed by policy exceptions (not counted): ${m.suppressed.length}`);
+    for (const s of m.suppressed) {
+      out.push(`    ${location(s)}  ${s.severity}  ${s.rule}  ${indentLines(s.message, '      ')}`);
+      const until = s.exception.expires ? ` (until ${s.exception.expires})` : '';
+      out.push(`      exception: ${indentLines(s.exception.reason, '      ')}${until}`);
+    }
+  }
+  for (const u of m.upstreams ?? []) {
+    const chain = u.chain?.length ? ` chain ${u.chain.join(' → ')}` : '';
+    const detail = u.detail ? `: ${indentLines(u.detail, '      ')}` : '';
+    out.push(
+      `  upstream: ${u.id} ${u.status}, license ${u.license ?? 'unknown'} (via ${u.via})${chain}${detail}`,
+    );
   }
   if (m.obligations?.length) {
     out.push('  obligations (not checked mechanically):');
@@ -48,5 +66,6 @@ export function formatText(report: Report): string {
   }
   out.push('');
   out.push(`${countsLine(report)} in ${report.models.length} model${report.models.length === 1 ? '' : 's'}.`);
-  return out.join('\n') + '\n';
+  // Repo-derived names may carry control characters or a newline followed by a workflow command.
+  return inertLines(plainText(out.join('\n') + '\n'));
 }

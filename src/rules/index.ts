@@ -3,6 +3,7 @@ import type { RuleId } from '../types.js';
 import { architectureReuse } from './architecture-reuse.js';
 import { baseMismatch } from './base-mismatch.js';
 import { displayAttribution } from './display-attribution.js';
+import { disallowedLicense } from './disallowed-license.js';
 import { invalidLicense } from './invalid-license.js';
 import { licenseConflict } from './license-conflict.js';
 import { malformedFile } from './malformed-file.js';
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   architectureReuse,
   naming,
   displayAttribution,
+  disallowedLicense,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<RuleId, Rule> = new Map(RULES.map((r) => [r.id, r]));

@@ -3,6 +3,7 @@
 import type { Catalog, Checkpoint, LicenseFacts } from '../catalog/index.js';
 import type { ModelEvidence, Positioned } from '../evidence/types.js';
 import type { TextIndex } from '../lineage/declared.js';
+import type { Policy } from '../policy/policy.js';
 import type { DetectedLineage } from '../lineage/infer.js';
 import type { Finding, RuleId, Severity } from '../types.js';
 
@@ -13,6 +14,8 @@ export interface RuleContext {
   lineage: DetectedLineage[];
   catalog: Catalog;
   texts: TextIndex[];
+  /** The repository's policy file, when there is one (read by disallowed-license). */
+  policy?: Policy;
 }
 
 /** A rule's finding; `severity` only when the rule itself lowers or raises its default. */
