@@ -4,7 +4,8 @@
 //              whether the page cache served it or the disk did. This is the "bytes read" figure.
 //   readBytes  bytes the kernel fetched from storage for it (/proc/self/io read_bytes); near 0 when the
 //              fixtures are still in the page cache, as they are right after being generated.
-//   maxRssKiB  peak resident set (getrusage ru_maxrss, the same figure as VmHWM in /proc/self/status).
+//   maxRssKiB  peak resident set: VmHWM from /proc/self/status. Not getrusage's ru_maxrss: Linux keeps
+//              that high-water mark across exec, so a child of a big parent reports the parent's peak.
 //   userUs, systemUs  CPU time.
 // Why a preload and not a parent reading /proc/<pid>: a parent cannot read a child's /proc entries
 // after the child has exited, and reading them just before exit would race. A preload sees the whole
@@ -27,6 +28,15 @@ function procIo() {
   }
 }
 
+function peakRssKiB(fallback) {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'latin1'));
+    return m ? Number(m[1]) : fallback;
+  } catch {
+    return fallback; // not Linux
+  }
+}
+
 if (out) {
   process.on('exit', (code) => {
     const ru = process.resourceUsage();
@@ -35,7 +45,7 @@ if (out) {
       out,
       JSON.stringify({
         ...io,
-        maxRssKiB: ru.maxRSS,
+        maxRssKiB: peakRssKiB(ru.maxRSS),
         userUs: ru.userCPUTime,
         systemUs: ru.systemCPUTime,
         code,

@@ -98,11 +98,14 @@ function rssWrapper(): string {
   writeFileSync(
     wrapper,
     [
-      "import { writeFileSync } from 'node:fs';",
+      "import { readFileSync, writeFileSync } from 'node:fs';",
       "import { pathToFileURL } from 'node:url';",
       'const [cli, out, ...args] = process.argv.slice(2);',
       'process.argv = [process.argv[0], cli, ...args];',
-      "process.on('exit', () => writeFileSync(out, String(process.resourceUsage().maxRSS)));",
+      // VmHWM, not getrusage's maxRSS: Linux keeps that across exec, so a child of a big Jest worker
+      // would report the worker's peak.
+      "const peak = () => { try { return Number(/^VmHWM:\\s+(\\d+) kB/m.exec(readFileSync('/proc/self/status', 'latin1'))[1]); } catch { return process.resourceUsage().maxRSS; } };",
+      "process.on('exit', () => writeFileSync(out, String(peak())));",
       'await import(pathToFileURL(cli).href);',
       '',
     ].join('\n'),
