@@ -968,8 +968,8 @@ export function fingerprint(parsed: ParsedTokenizer): TokenizerFingerprint {
 
 interface CandidateIndex {
   vocabHash: string;
-  /** Hashes of every token (base vocabulary and added tokens), ascending. */
-  hashes: Float64Array;
+  /** Hashes of every token (base vocabulary and added tokens), ascending; built on first use. */
+  readonly hashes: Float64Array;
   /** Base vocabulary with added tokens filling its holes and extending it (the GGUF view). */
   full: string[];
   fileSha256: string | null;
@@ -980,18 +980,25 @@ const indexes = new WeakMap<ParsedTokenizer, CandidateIndex>();
 function indexOf(c: ParsedTokenizer): CandidateIndex {
   let idx = indexes.get(c);
   if (idx) return idx;
-  const hashes = new Float64Array(c.tokens.length + c.added.length);
-  let n = 0;
   const full = c.tokens.slice();
-  for (let i = 0; i < c.tokens.length; i++)
-    if (c.tokens[i] !== undefined) hashes[n++] = tokenHash(c.tokens[i]);
-  for (const a of c.added) {
-    hashes[n++] = tokenHash(a.content);
-    if (full[a.id] === undefined) full[a.id] = a.content;
-  }
+  for (const a of c.added) if (full[a.id] === undefined) full[a.id] = a.content;
+  let hashes: Float64Array | undefined;
+  // The sorted hash array (every token hashed, then sorted) is only needed for containment and
+  // Jaccard; an identical vocabulary is settled by vocabHash alone.
+  const sortedHashes = (): Float64Array => {
+    if (hashes) return hashes;
+    const h = new Float64Array(c.tokens.length + c.added.length);
+    let n = 0;
+    for (let i = 0; i < c.tokens.length; i++) if (c.tokens[i] !== undefined) h[n++] = tokenHash(c.tokens[i]);
+    for (const a of c.added) h[n++] = tokenHash(a.content);
+    hashes = h.subarray(0, n).sort();
+    return hashes;
+  };
   idx = {
     vocabHash: vocabSha256(c.tokens, c.tokens.length),
-    hashes: hashes.subarray(0, n).sort(),
+    get hashes() {
+      return sortedHashes();
+    },
     full,
     fileSha256: c.fileSha256,
   };
@@ -1066,10 +1073,13 @@ export function compareTokenizer(
   base: TokenizerFingerprint,
 ): TokenizerComparison {
   const idx = indexOf(candidate);
+  // The same vocabulary contains every sampled token of the base and nothing else.
+  const same = idx.vocabHash === base.vocabHash;
   let hits = 0;
-  for (const h of base.sample) if (sortedHas(idx.hashes, parseInt(h, 16))) hits++;
+  if (same) hits = base.sample.length;
+  else for (const h of base.sample) if (sortedHas(idx.hashes, parseInt(h, 16))) hits++;
   const containment = base.sample.length ? hits / base.sample.length : 0;
-  const jaccard = jaccardEstimate(base.sample, idx.hashes);
+  const jaccard = same ? 1 : jaccardEstimate(base.sample, idx.hashes);
   let probesMatched = 0;
   for (const [id, h] of base.idProbe) {
     const t = idx.full[id];
@@ -1084,7 +1094,7 @@ export function compareTokenizer(
     probesTotal,
     detail,
   });
-  if (idx.vocabHash === base.vocabHash) {
+  if (same) {
     return result(
       'identical',
       `same vocabulary (${base.vocabSize} tokens, sha256 ${base.vocabHash.slice(0, 12)}…)`,

@@ -15,20 +15,37 @@ export function repoTokenizer(ev: ModelEvidence): ParsedTokenizer | null {
   return ev.tokenizer?.parsed ?? ev.gguf?.tokenizer ?? null;
 }
 
-/** Comparison with every fingerprinted family, computed once per model. */
-export function tokenizerRelations(ev: ModelEvidence, catalog: Catalog): Map<string, TokenizerRelation> {
+export interface TokenizerRelations {
+  /** The comparison with one family's fingerprint (undefined when the catalog has none or no vocabulary was read). */
+  get(family: string): TokenizerRelation | undefined;
+  /** Comparisons with every fingerprinted family. */
+  all(): TokenizerRelation[];
+}
+
+/**
+ * Comparisons with the catalog's fingerprints, each computed on first use: the geometry's family is
+ * usually the only one asked for, and an identical vocabulary needs no hashing of every token.
+ */
+export function tokenizerRelations(ev: ModelEvidence, catalog: Catalog): TokenizerRelations {
   const tok = repoTokenizer(ev);
-  const out = new Map<string, TokenizerRelation>();
-  if (!tok || tok.vocabSize === 0) return out;
-  for (const [family, entry] of Object.entries(catalog.tokenizers)) {
-    out.set(family, { family, file: tok.file, ...compareTokenizer(tok, entry.fingerprint) });
-  }
-  return out;
+  const memo = new Map<string, TokenizerRelation>();
+  const get = (family: string): TokenizerRelation | undefined => {
+    const entry = catalog.tokenizers[family];
+    if (!tok || tok.vocabSize === 0 || !entry) return undefined;
+    let r = memo.get(family);
+    if (!r) memo.set(family, (r = { family, file: tok.file, ...compareTokenizer(tok, entry.fingerprint) }));
+    return r;
+  };
+  return {
+    get,
+    all: () => Object.keys(catalog.tokenizers).flatMap((f) => get(f) ?? []),
+  };
 }
 
 /** Families whose vocabulary the repo's is (identical) or contains (extends), strongest first. */
-export function supportingFamilies(relations: Map<string, TokenizerRelation>): TokenizerRelation[] {
-  return [...relations.values()]
+export function supportingFamilies(relations: TokenizerRelations): TokenizerRelation[] {
+  return relations
+    .all()
     .filter((r) => r.relation === 'identical' || r.relation === 'extends')
     .sort(
       (a, b) =>
