@@ -162,12 +162,12 @@ function llama31Tensors(layers = 32): SafetensorsTensor[] {
 }
 
 /** Writes the tensors as `shards` sparse safetensors files plus model.safetensors.index.json. */
-function writeSharded(dir: string, tensors: SafetensorsTensor[], shards: number): void {
+function writeSharded(dir: string, tensors: SafetensorsTensor[], shards: number, totalDigits = 5): void {
   const per = Math.ceil(tensors.length / shards);
   const weightMap: Record<string, string> = {};
   let total = 0;
   for (let s = 0; s < shards; s++) {
-    const name = `model-${String(s + 1).padStart(5, '0')}-of-${String(shards).padStart(5, '0')}.safetensors`;
+    const name = `model-${String(s + 1).padStart(5, '0')}-of-${String(shards).padStart(totalDigits, '0')}.safetensors`;
     const part = tensors.slice(s * per, (s + 1) * per);
     total += writeSparseSafetensors(path.join(dir, name), part);
     for (const t of part) weightMap[t.name] = name;
@@ -219,6 +219,24 @@ describe('safetensors headers', () => {
     const m = await judge(dir);
     expect(rules(m)).not.toContain('malformed-file:error');
     expect(kinds(m)).not.toContain('tensor-signature');
+  });
+
+  it('reads a complete standard shard set without parsing the index (DeepSeek-style 6-digit totals)', async () => {
+    const dir = repo({
+      'README.md': LLAMA31_CARD,
+      'config.json': JSON.stringify(cfg('meta-llama/Llama-3.1-8B')),
+    });
+    writeSharded(dir, llama31Tensors(), 4, 6);
+    // Every shard is present, so the headers say everything: a broken index is never needed.
+    writeFileSync(path.join(dir, 'model.safetensors.index.json'), '{"weight_map": ');
+    const m = await judge(dir);
+    expect(m.evidence?.weights).toMatchObject({
+      file: 'model.safetensors.index.json',
+      shards: 4,
+      headersRead: 4,
+    });
+    expect(kinds(m)).toContain('tensor-signature');
+    expect(rules(m)).not.toContain('malformed-file:error');
   });
 
   it('agrees with an honest config: both signals, no malformed-file', async () => {

@@ -81,7 +81,8 @@ export async function collectWeights(source: RepoSource, topLevel: RepoEntry[]):
   return { weights, gguf, lfs, problems };
 }
 
-const STANDARD_SHARD = /^(.+)-(\d{5})-of-(\d{5})\.safetensors$/;
+// DeepSeek-V3 writes six digits for the total (model-00001-of-000163.safetensors).
+const STANDARD_SHARD = /^(.+)-(\d{5,6})-of-(\d{5,6})\.safetensors$/;
 
 /** The shards named `P-0000i-of-0000N.safetensors` for i = 1…N, when all N are present (one set). */
 function completeShardSet(byName: Map<string, RepoEntry>): RepoEntry[] | null {
