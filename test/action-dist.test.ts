@@ -1,9 +1,9 @@
 // Runs the bundled Action (dist/index.js) the way the runner does: inputs as INPUT_* variables
 // (hyphens kept, upper-cased), outputs and the job summary through the files the runner provides.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ACTION, buildOnce } from './helpers/bundle.js';
+import { ACTION, buildOnce, stepEnv } from './helpers/bundle.js';
 import { tempDir, writeAttributed, writeUndeclared } from './helpers/fixtures.js';
 import { reportValidator } from './helpers/schema.js';
 import type { Report } from '../src/types.js';
@@ -27,23 +27,7 @@ function parseOutputs(text: string): Record<string, string> {
 }
 
 function runAction(workspace: string, inputs: Record<string, string>, opts: { summary?: boolean } = {}): Run {
-  const temp = tempDir('lg-runner-');
-  const outputFile = path.join(temp, 'output');
-  const summaryFile = path.join(temp, 'summary.md');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
-  // Start from a clean environment: a CI host's own GITHUB_*/INPUT_* variables must not leak in.
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(GITHUB_|INPUT_|RUNNER_)/.test(k)) env[k] = v;
-  }
-  Object.assign(env, {
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_OUTPUT: outputFile,
-    RUNNER_TEMP: temp,
-    ...(opts.summary === false ? {} : { GITHUB_STEP_SUMMARY: summaryFile }),
-  });
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  const { env, temp, outputFile, summaryFile } = stepEnv(workspace, inputs, opts);
   const r = spawnSync(process.execPath, [ACTION], { cwd: workspace, env, encoding: 'utf8', timeout: 30_000 });
   return {
     code: r.status,

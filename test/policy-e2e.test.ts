@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ACTION, buildOnce, CLI } from './helpers/bundle.js';
+import { ACTION, buildOnce, CLI, stepEnv } from './helpers/bundle.js';
 import { tempDir, writeUndeclared } from './helpers/fixtures.js';
 import { reportValidator } from './helpers/schema.js';
 import type { Report } from '../src/types.js';
@@ -16,21 +16,7 @@ function cli(args: string[], cwd: string) {
 }
 
 function runAction(workspace: string, inputs: Record<string, string>) {
-  const temp = tempDir('lg-runner-');
-  const outputFile = path.join(temp, 'output');
-  writeFileSync(outputFile, '');
-  writeFileSync(path.join(temp, 'summary.md'), '');
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(GITHUB_|INPUT_|RUNNER_)/.test(k)) env[k] = v;
-  }
-  Object.assign(env, {
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: path.join(temp, 'summary.md'),
-    RUNNER_TEMP: temp,
-  });
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  const { env, temp, outputFile } = stepEnv(workspace, inputs);
   const r = spawnSync(process.execPath, [ACTION], { cwd: workspace, env, encoding: 'utf8', timeout: 30_000 });
   const outputs = readFileSync(outputFile, 'utf8');
   const verdict = /^verdict<<(.+)\n(.*)\n\1$/m.exec(outputs)?.[2];

@@ -3,7 +3,7 @@
 // tokenizer_config.json and special_tokens_map.json. Each file has its own size bound.
 import type { RepoEntry, RepoSource } from '../sources/source.js';
 import type { Problem } from '../types.js';
-import { parseLfsPointer } from './lfs.js';
+import { readBounded } from './read-bounded.js';
 import {
   MAX_TOKENIZER_TEXT,
   mergeTokenizerConfig,
@@ -44,28 +44,7 @@ export async function collectTokenizer(
 ): Promise<TokenizerRead> {
   const problems: Problem[] = [];
   const lfs: LfsEvidence[] = [];
-  const read: Reader = async (name, max) => {
-    const e = files.get(join(name));
-    if (e?.kind !== 'file') return null;
-    const r = await source.read(e.path, max);
-    if (!r.ok) {
-      problems.push({ file: e.path, message: `${e.path} could not be read: ${r.reason}` });
-      return null;
-    }
-    if (r.truncated) {
-      problems.push({
-        file: e.path,
-        message: `${e.path} is ${r.size} bytes, over the ${max}-byte bound for ${name}; not read`,
-      });
-      return null;
-    }
-    const pointer = r.data.length <= 1024 ? parseLfsPointer(r.data) : null;
-    if (pointer) {
-      lfs.push({ file: e.path, oid: pointer.oid, size: pointer.size });
-      return null;
-    }
-    return { path: e.path, data: r.data };
-  };
+  const read: Reader = (name, max) => readBounded(source, files.get(join(name)), max, problems, lfs);
   const text = (b: Buffer) => b.toString('utf8');
 
   // The first vocabulary file that parses wins; the problems of every file tried are kept.

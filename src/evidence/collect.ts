@@ -7,7 +7,7 @@ import { parseCard } from './card.js';
 import { collectTokenizer } from './collect-tokenizer.js';
 import { collectWeights } from './collect-weights.js';
 import { parseConfig } from './config.js';
-import { parseLfsPointer } from './lfs.js';
+import { readBounded } from './read-bounded.js';
 import { extractMergekitFromCard, MERGEKIT_MAX_CHARS, parseMergekitConfig } from './mergekit.js';
 import { decodeText, isLicenseLikeName } from './texts.js';
 import type { ModelEvidence, TextEvidence } from './types.js';
@@ -114,22 +114,8 @@ export async function collectEvidence(
   }
   // Small JSON/YAML files beside the config: adapter and merge configs.
   const readSmall = async (name: string, max: number): Promise<{ path: string; text: string } | null> => {
-    const e = own.get(join(dir, name));
-    if (e?.kind !== 'file') return null;
-    const r = await source.read(e.path, max);
-    if (!r.ok) {
-      problems.push({ file: e.path, message: `${e.path} could not be read: ${r.reason}` });
-      return null;
-    }
-    if (r.truncated) {
-      problems.push({
-        file: e.path,
-        message: `${e.path} is ${r.size} bytes, over the ${max}-byte bound; not read`,
-      });
-      return null;
-    }
-    if (parseLfsPointer(r.data)) return null;
-    return { path: e.path, text: r.data.toString('utf8') };
+    const r = await readBounded(source, own.get(join(dir, name)), max, problems);
+    return r && { path: r.path, text: r.data.toString('utf8') };
   };
   let adapter: ModelEvidence['adapter'] = null;
   const ac = await readSmall('adapter_config.json', ADAPTER_CONFIG_MAX_CHARS);

@@ -2,7 +2,7 @@
 // them from rewriting dist/ at the same time, and a freshness check lets the second one skip the
 // build, so neither spawns a bundle while the other is half-way through writing it.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -74,4 +74,41 @@ export async function buildOnce(): Promise<void> {
     if (builtAt() > newestInput()) return;
     execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: ROOT, stdio: 'pipe' });
   });
+}
+
+export interface StepEnv {
+  env: Record<string, string>;
+  temp: string;
+  outputFile: string;
+  summaryFile: string;
+}
+
+/**
+ * What the runner gives a step running dist/index.js: GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files in
+ * a temp dir, INPUT_* variables, and an environment cleaned of the host's own GITHUB_*, INPUT_* and
+ * RUNNER_* variables (a CI host's must not leak in).
+ */
+export function stepEnv(
+  workspace: string,
+  inputs: Record<string, string>,
+  opts: { summary?: boolean; env?: Record<string, string> } = {},
+): StepEnv {
+  const temp = mkdtempSync(path.join(tmpdir(), 'lg-runner-'));
+  const outputFile = path.join(temp, 'output');
+  const summaryFile = path.join(temp, 'summary.md');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(GITHUB_|INPUT_|RUNNER_)/.test(k)) env[k] = v;
+  }
+  Object.assign(env, {
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: outputFile,
+    RUNNER_TEMP: temp,
+    ...(opts.summary === false ? {} : { GITHUB_STEP_SUMMARY: summaryFile }),
+    ...opts.env,
+  });
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  return { env, temp, outputFile, summaryFile };
 }

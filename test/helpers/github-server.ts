@@ -3,11 +3,11 @@
 // list a pull request's files, with Link-header pagination, token checks, injectable failures and
 // a log of every request.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { stepEnv } from './bundle.js';
 
 export interface FakeComment {
   id: number;
@@ -220,29 +220,12 @@ export interface RunOptions {
  * process, so a blocking spawnSync would deadlock it).
  */
 export async function runBundledAction(opts: RunOptions): Promise<ActionRun> {
-  const temp = mkdtempSync(path.join(tmpdir(), 'lg-runner-'));
-  const outputFile = path.join(temp, 'output');
-  const summaryFile = path.join(temp, 'summary.md');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
-  // A clean environment: the host's own GITHUB_*/INPUT_*/RUNNER_* variables must not leak in.
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(GITHUB_|INPUT_|RUNNER_)/.test(k)) env[k] = v;
-  }
-  Object.assign(env, {
-    GITHUB_WORKSPACE: opts.workspace,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    RUNNER_TEMP: temp,
-    ...opts.env,
-  });
+  const { env, temp, outputFile, summaryFile } = stepEnv(opts.workspace, opts.inputs, { env: opts.env });
   if (opts.event !== undefined) {
     const eventFile = path.join(temp, 'event.json');
     writeFileSync(eventFile, typeof opts.event === 'string' ? opts.event : JSON.stringify(opts.event));
     env.GITHUB_EVENT_PATH = eventFile;
   }
-  for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const child = spawn(process.execPath, [opts.action], { cwd: opts.workspace, env });
   let stdout = '';
   let stderr = '';
