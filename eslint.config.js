@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.mjs', '*.js'],
+    files: ['scripts/**/*.mjs', '*.js', 'test/**/*.cjs'],
     languageOptions: { globals: { ...globals.node } },
   },
 );
