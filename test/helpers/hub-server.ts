@@ -107,7 +107,9 @@ export async function startHubServer(repos: Record<string, HubRepo> = {}): Promi
         req.method !== 'HEAD' &&
         !req.headers.range &&
         /gzip/.test(String(req.headers['accept-encoding'] ?? '')) &&
-        buf.length > 1024;
+        buf.length > 1024 &&
+        // LG_NO_GZIP=1 measures the transfer without compression (the Hub's CDN behaviour is unconfirmed).
+        !process.env.LG_NO_GZIP;
       if (gzip) {
         buf = gzipSync(buf);
         headers['content-encoding'] = 'gzip';
