@@ -116,6 +116,18 @@ describe('Hub source', () => {
     expect(server.log[1].range).toBe('bytes=1000000000-1000000015');
   });
 
+  test('a header longer than the prefix costs one more request, for its missing tail only', async () => {
+    const src = await openHubSource({ client: hubFor().client, repo: 'acme/small', prefixBytes: 64 });
+    await src.list();
+    server.log.length = 0;
+    const len = await src.readRange('model.safetensors', 0, 8);
+    const n = len.ok ? Number(len.data.readBigUInt64LE(0)) : 0;
+    expect(n).toBeGreaterThan(64);
+    const header = await src.readRange('model.safetensors', 8, n);
+    expect(header.ok && JSON.parse(header.data.toString())['lm_head.weight'].shape).toEqual([129280, 7168]);
+    expect(server.log.map((r) => r.range)).toEqual(['bytes=0-63', `bytes=64-${8 + n - 1}`]);
+  });
+
   test('an unknown revision or repo is a HubError of kind missing, with one plain line', async () => {
     const client = hubFor().client;
     await expect(openHubSource({ client, repo: 'acme/small', revision: 'v9' })).rejects.toMatchObject({

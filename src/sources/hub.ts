@@ -107,8 +107,9 @@ export async function openHubSource(options: HubSourceOptions): Promise<HubSourc
   function prefixFor(path: string): number {
     if (!/\.safetensors$/i.test(path)) return prefixDefault;
     // A small margin: most shards of one checkpoint have headers within a few percent of each other,
-    // and every byte over is transferred 163 times on a DeepSeek-V3-sized repo.
-    const fit = Math.ceil((8 + largestSafetensorsHeader) * 1.03);
+    // every byte over is transferred 163 times on a DeepSeek-V3-sized repo, and a longer header
+    // costs only a request for its missing tail.
+    const fit = Math.ceil((8 + largestSafetensorsHeader) * 1.02);
     return Math.min(MAX_PREFIX, Math.max(prefixDefault, fit));
   }
 
@@ -132,6 +133,20 @@ export async function openHubSource(options: HubSourceOptions): Promise<HubSourc
     try {
       const again = fromMemory(path, offset, length);
       if (again) return again;
+      // A header longer than the prefix: fetch only the missing tail and join it to what is held.
+      const head = (memory.get(path) ?? []).find(
+        (x) =>
+          x.offset <= offset &&
+          x.offset + x.data.length > offset &&
+          x.offset + x.data.length < offset + length,
+      );
+      if (head) {
+        const end = head.offset + head.data.length;
+        const tail = await client.range(repo, sha, path, end, offset + length - end, size);
+        const joined = Buffer.concat([head.data, tail]);
+        remember(path, { offset: head.offset, data: joined });
+        return joined.subarray(offset - head.offset, offset - head.offset + length);
+      }
       const want = prefix ? Math.min(size, Math.max(prefixFor(path), offset + length)) : length;
       const start = prefix ? 0 : offset;
       const data = await client.range(repo, sha, path, start, want, size);
