@@ -3,6 +3,7 @@ import { fuzzParams } from './helpers/fuzz.js';
 import type { ReadResult, RepoSource } from '../src/sources/source.js';
 import {
   GGUF_LIMITS,
+  GGUF_MAX_VOCAB,
   ggufFacts,
   hubRepoIdFromUrl,
   parseGgufHeader,
@@ -105,6 +106,24 @@ describe('parseGgufHeader', () => {
     const r = parseGgufHeader('m.gguf', buf.subarray(0, 100), buf.length);
     expect(r.kind).toBe('need-more');
     if (r.kind === 'need-more') expect(r.needBytes).toBeGreaterThan(100);
+  });
+
+  it('does not keep a token list over the vocabulary bound, and says so', () => {
+    const n = GGUF_MAX_VOCAB + 1;
+    const buf = buildGguf([
+      ['general.architecture', { t: 'string', v: 'llama' }],
+      ['tokenizer.ggml.tokens', { t: 'array', elem: 'string', v: Array.from({ length: n }, () => 'a') }],
+    ]);
+    const h = parsed(buf);
+    expect(h.tokens).toBeUndefined();
+    expect(h.arrayLengths['tokenizer.ggml.tokens']).toBe(n);
+    expect(h.metadata['general.architecture']).toBe('llama');
+    expect(h.problems).toEqual([
+      {
+        file: 'm.gguf',
+        message: `"tokenizer.ggml.tokens" has ${n} entries, over the ${GGUF_MAX_VOCAB}-entry bound; not read as a vocabulary`,
+      },
+    ]);
   });
 
   it('rejects an absurd kv_count without reading further', () => {

@@ -64,6 +64,8 @@ export interface GgufNeedMore {
 export type GgufParseResult = GgufHeader | GgufNeedMore;
 
 const TOKENS_KEY = 'tokenizer.ggml.tokens';
+/** Entries of `tokenizer.ggml.tokens` / `.merges` kept (the largest real vocabularies: ~262k). */
+export const GGUF_MAX_VOCAB = 1 << 20;
 const MERGES_KEY = 'tokenizer.ggml.merges';
 const MAX_KEY_BYTES = 65_535;
 
@@ -318,7 +320,16 @@ export function parseGgufHeader(
         c.u32(`${what} element type`);
         const count = c.count(`${what} element count`, limits.maxArrayCount);
         c.pos = save;
-        const elems = readArray(c, what, limits, listKey || count <= limits.maxMetadataArray, 0);
+        // Real vocabularies hold under 300k tokens; millions of tiny strings would cost hundreds of MB.
+        const tooLong = listKey && count > GGUF_MAX_VOCAB;
+        if (tooLong) {
+          header.problems.push({
+            file,
+            message: `"${key}" has ${count} entries, over the ${GGUF_MAX_VOCAB}-entry bound; not read as a vocabulary`,
+          });
+        }
+        const keep = listKey ? !tooLong : count <= limits.maxMetadataArray;
+        const elems = readArray(c, what, limits, keep, 0);
         header.arrayLengths[key] = count;
         if (listKey && elems) {
           const strings = elems.filter((e): e is string => typeof e === 'string');
