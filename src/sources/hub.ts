@@ -109,7 +109,7 @@ export async function openHubSource(options: HubSourceOptions): Promise<HubSourc
     // A small margin: most shards of one checkpoint have headers within a few percent of each other,
     // every byte over is transferred 163 times on a DeepSeek-V3-sized repo, and a longer header
     // costs only a request for its missing tail.
-    const fit = Math.ceil((8 + largestSafetensorsHeader) * 1.02);
+    const fit = Math.ceil((8 + largestSafetensorsHeader) * 1.01);
     return Math.min(MAX_PREFIX, Math.max(prefixDefault, fit));
   }
 
