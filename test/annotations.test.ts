@@ -16,25 +16,8 @@ import { ANNOTATIONS_PER_SEVERITY, selectAnnotations } from '../src/report/annot
 import { changedFiles, MAX_FILE_PAGES, relativeToTarget } from '../src/github/changed-files.js';
 import { createOctokit } from '../src/github/client.js';
 import { readEvent } from '../src/github/event.js';
-import type { Finding, Report } from '../src/types.js';
-
-function reportOf(findings: Finding[]): Report {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'lineage-gate', version: '0.1.0' },
-    target: { kind: 'local', path: '.' },
-    verdict: 'fail',
-    failOn: 'error',
-    models: [
-      { path: '.', declared: { license: null, baseModels: [], relation: null }, lineage: [], findings },
-    ],
-    summary: {
-      errors: findings.filter((f) => f.severity === 'error').length,
-      warnings: findings.filter((f) => f.severity === 'warning').length,
-      notices: findings.filter((f) => f.severity === 'notice').length,
-    },
-  };
-}
+import type { Finding } from '../src/types.js';
+import { reportOf } from './helpers/reports.js';
 
 const f = (severity: Finding['severity'], file: string, line = 1): Finding => ({
   rule: severity === 'error' ? 'missing-notice' : 'naming',

@@ -29,8 +29,9 @@ import {
   formatSarif,
   type SarifLog,
 } from '../src/report/sarif.js';
-import type { Finding, Report } from '../src/types.js';
+import type { Finding } from '../src/types.js';
 import { RULE_IDS } from '../src/types.js';
+import { reportOf } from './helpers/reports.js';
 
 const schema = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/sarif-schema-2.1.0.json'), 'utf8'));
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -50,28 +51,7 @@ function docFileOf(helpUri: string): string {
   return path.join(ROOT, helpUri.slice(prefix.length));
 }
 
-function reportWith(findings: Finding[], modelPath = '.'): Report {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'lineage-gate', version: '0.1.0' },
-    target: { kind: 'local', path: '.' },
-    verdict: findings.some((f) => f.severity === 'error') ? 'fail' : 'pass',
-    failOn: 'error',
-    models: [
-      {
-        path: modelPath,
-        declared: { license: null, baseModels: [], relation: null },
-        lineage: [],
-        findings,
-      },
-    ],
-    summary: {
-      errors: findings.filter((f) => f.severity === 'error').length,
-      warnings: findings.filter((f) => f.severity === 'warning').length,
-      notices: findings.filter((f) => f.severity === 'notice').length,
-    },
-  };
-}
+const reportWith = reportOf;
 
 const base: Finding = {
   rule: 'undeclared-base',

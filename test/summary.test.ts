@@ -11,7 +11,8 @@ import { inertLines, mdCell, mermaidLabel, plainText } from '../src/report/escap
 import { REPO_URL } from '../src/report/links.js';
 import { runGate } from '../src/gate.js';
 import { createLocalSource } from '../src/sources/local.js';
-import type { Finding, Lineage, ModelReport, Report } from '../src/types.js';
+import type { Finding, Lineage, ModelReport } from '../src/types.js';
+import { modelOf, reportOfModels } from './helpers/reports.js';
 
 function lineage(base: string, declared: boolean, extra: Partial<Lineage> = {}): Lineage {
   return {
@@ -28,32 +29,10 @@ function lineage(base: string, declared: boolean, extra: Partial<Lineage> = {}):
 }
 
 function model(p: string, extra: Partial<ModelReport> = {}): ModelReport {
-  return {
-    path: p,
-    declared: { license: 'apache-2.0', baseModels: [], relation: null },
-    lineage: [],
-    findings: [],
-    ...extra,
-  };
+  return modelOf(p, [], { declared: { license: 'apache-2.0', baseModels: [], relation: null }, ...extra });
 }
 
-function report(models: ModelReport[]): Report {
-  const all = models.flatMap((m) => m.findings);
-  const errors = all.filter((f) => f.severity === 'error').length;
-  return {
-    schemaVersion: 1,
-    tool: { name: 'lineage-gate', version: '0.1.0' },
-    target: { kind: 'local', path: '.' },
-    verdict: errors ? 'fail' : 'pass',
-    failOn: 'error',
-    models,
-    summary: {
-      errors,
-      warnings: all.filter((f) => f.severity === 'warning').length,
-      notices: all.filter((f) => f.severity === 'notice').length,
-    },
-  };
-}
+const report = reportOfModels;
 
 const undeclaredFinding: Finding = {
   rule: 'undeclared-base',
