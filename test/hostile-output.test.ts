@@ -2,11 +2,11 @@
 // and `::` (GitHub's workflow-command syntax) must be escaped in every output of the bundled CLI and
 // Action; and no credential, runner path or outside file's content may appear in any of them.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ACTION, buildOnce } from './helpers/bundle.js';
+import { ACTION } from './helpers/bundle.js';
 import { tempDir } from './helpers/fixtures.js';
-import { OUTSIDE_MARKER, outsideDir, PLAIN_CARD, runCli, write } from './helpers/hostile.js';
+import { hostileSuite, OUTSIDE_MARKER, PLAIN_CARD, runCli, write } from './helpers/hostile.js';
 import type { Report } from '../src/types.js';
 
 /** A model directory name that tries everything: a forged workflow command, ANSI, bidi, HTML, Markdown. */
@@ -14,25 +14,11 @@ const ODD_DIR = 'm\n::warning::FORGED-DIR %41 \x1b[2J\u202e <img src=x onerror=a
 /** A license-like name with CR LF and a forged error command; made a FIFO so the gate reports it. */
 const ODD_FILE = 'LICENSE\r\n::error::FORGED-FILE%0A';
 
-const made: string[] = [];
-let outside: string;
-
-beforeAll(async () => {
-  await buildOnce();
-  outside = outsideDir();
-  made.push(outside);
-}, 120_000);
-
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+const suite = hostileSuite();
 
 /** A workspace with `repo/` holding the odd names (each producing a malformed-file finding). */
 function oddRepo(): { ws: string; repo: string } {
-  const ws = tempDir('lg-odd-');
-  made.push(ws);
-  const repo = path.join(ws, 'repo');
-  mkdirSync(repo);
+  const { parent: ws, repo } = suite.freshRepo('lg-odd-');
   write(repo, `${ODD_DIR}/config.json`, '{"model_type": ');
   write(repo, `${ODD_DIR}/README.md`, PLAIN_CARD);
   execFileSync('mkfifo', [path.join(repo, ODD_FILE)]);
@@ -103,7 +89,7 @@ function runAction(
   extraEnv: Record<string, string> = {},
 ): ActionRun {
   const temp = tempDir('lg-runner-');
-  made.push(temp);
+  suite.track(temp);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !/^(GITHUB_|INPUT_|RUNNER_)/.test(k)) env[k] = v;
@@ -193,15 +179,15 @@ describe('no leaks: credentials, runner paths, outside content', () => {
   beforeAll(() => {
     ws = tempDir('lg-leak-');
     home = tempDir('lg-home-');
-    made.push(ws, home);
+    suite.track(ws, home);
     writeFileSync(path.join(home, '.netrc'), `machine example.com password ${OUTSIDE_MARKER}\n`);
     const repo = path.join(ws, 'repo');
     mkdirSync(path.join(repo, 'models/a'), { recursive: true });
     write(repo, 'models/a/README.md', PLAIN_CARD);
     write(repo, 'models/a/config.json', '{"model_type": "acme", "oops": }');
     symlinkSync('/etc/passwd', path.join(repo, 'models/a/LICENSE'));
-    symlinkSync(path.join(outside, 'config.json'), path.join(repo, 'config.json'));
-    symlinkSync(path.join(outside, 'README.md'), path.join(repo, 'README.md'));
+    symlinkSync(path.join(suite.outside(), 'config.json'), path.join(repo, 'config.json'));
+    symlinkSync(path.join(suite.outside(), 'README.md'), path.join(repo, 'README.md'));
     symlinkSync(path.join(home, '.netrc'), path.join(repo, 'NOTICE'));
     symlinkSync(home, path.join(repo, 'home'));
     symlinkSync(path.join(ws, 'missing-target'), path.join(repo, 'COPYING'));
@@ -213,7 +199,7 @@ describe('no leaks: credentials, runner paths, outside content', () => {
       'root:x:0:0',
       ws,
       home,
-      outside,
+      suite.outside(),
       ...Object.values(SECRETS),
       ...Object.values(INPUT_SECRETS),
     ];

@@ -1,15 +1,12 @@
 // The hostile corpus: each hand-made repo goes through the bundled CLI as a child process, which
 // must finish within its wall-clock and peak-RSS bounds with its expected finding, and must print
 // nothing from outside the repo in any format.
-import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { buildOnce } from './helpers/bundle.js';
-import { tempDir } from './helpers/fixtures.js';
 import {
   CORE_CASES,
   manyFiles,
+  hostileSuite,
   OUTSIDE_MARKER,
-  outsideDir,
   PLAIN_CARD,
   PLAIN_CONFIG,
   runCli,
@@ -21,33 +18,14 @@ import { reportValidator } from './helpers/schema.js';
 import type { Report } from '../src/types.js';
 
 const validate = reportValidator();
-const made: string[] = [];
-let outside: string;
-
-beforeAll(async () => {
-  await buildOnce();
-  outside = outsideDir();
-  made.push(outside);
-}, 120_000);
-
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-
-/** A fresh parent dir with an empty `repo/` inside; the CLI runs from the parent on `repo`. */
-function freshRepo(): { parent: string; repo: string } {
-  const parent = tempDir('lg-hostile-');
-  made.push(parent);
-  const repo = path.join(parent, 'repo');
-  mkdirSync(repo);
-  return { parent, repo };
-}
+const suite = hostileSuite();
+const { freshRepo } = suite;
 
 /** Text that must never reach a report: another file's content, /etc/passwd, the runner's paths. */
 function expectNoOutsideContent(output: string, parent: string): void {
   expect(output).not.toContain(OUTSIDE_MARKER);
   expect(output).not.toContain('root:x:0:0');
-  expect(output).not.toContain(outside);
+  expect(output).not.toContain(suite.outside());
   expect(output).not.toContain(parent);
 }
 
@@ -59,7 +37,7 @@ function brief(report: Report) {
 
 function check(c: HostileCase, timeMs = c.maxMs): void {
   const { parent, repo } = freshRepo();
-  c.build(repo, outside);
+  c.build(repo, suite.outside());
   const r = runCli(['check', 'repo', '--format', 'json'], { cwd: parent, killAfterMs: timeMs + 30_000 });
   expect({ killed: r.killed, stderr: r.stderr }).toEqual({ killed: false, stderr: '' });
   expect([0, 1]).toContain(r.code);

@@ -124,10 +124,12 @@ export interface CatalogExtension {
  */
 export function extendCatalog(base: Catalog, extra: CatalogExtension): Catalog {
   const added = extra.checkpoints ?? [];
-  if (added.length === 0 && !extra.licenses) return base;
+  const licenses = extra.licenses ?? {};
+  // Nothing new (the usual answer of the Hub hook, per model): keep the built catalog.
+  if (added.length === 0 && Object.keys(licenses).length === 0) return base;
   const ids = new Set(added.map((c) => c.id.toLowerCase()));
   const kept = base.checkpoints
     .filter((c) => !ids.has(c.id.toLowerCase()))
     .map(({ shape: _shape, ...c }) => c);
-  return buildCatalog([...kept, ...added], { ...base.licenses, ...(extra.licenses ?? {}) }, base.tokenizers);
+  return buildCatalog([...kept, ...added], { ...base.licenses, ...licenses }, base.tokenizers);
 }

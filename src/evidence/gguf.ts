@@ -72,19 +72,24 @@ const MAX_KEY_BYTES = 65_535;
 // Value types and the byte size of the fixed-size ones.
 const T_STRING = 8;
 const T_ARRAY = 9;
-const FIXED_SIZE: Record<number, number> = {
-  0: 1,
-  1: 1,
-  2: 2,
-  3: 2,
-  4: 4,
-  5: 4,
-  6: 4,
-  7: 1,
-  10: 8,
-  11: 8,
-  12: 8,
+type Reader = (b: Buffer, at: number) => GgufScalar;
+/** Fixed-size value types: byte size and reader. u64/i64 stay bigint only past the safe range. */
+const FIXED: Record<number, [size: number, read: Reader]> = {
+  0: [1, (b, at) => b.readUInt8(at)],
+  1: [1, (b, at) => b.readInt8(at)],
+  2: [2, (b, at) => b.readUInt16LE(at)],
+  3: [2, (b, at) => b.readInt16LE(at)],
+  4: [4, (b, at) => b.readUInt32LE(at)],
+  5: [4, (b, at) => b.readInt32LE(at)],
+  6: [4, (b, at) => b.readFloatLE(at)],
+  7: [1, (b, at) => b.readUInt8(at) !== 0],
+  10: [8, (b, at) => toNumber(b.readBigUInt64LE(at))],
+  11: [8, (b, at) => toNumber(b.readBigInt64LE(at))],
+  12: [8, (b, at) => b.readDoubleLE(at)],
 };
+const FIXED_SIZE: Record<number, number> = Object.fromEntries(
+  Object.entries(FIXED).map(([t, [size]]) => [t, size]),
+);
 const TYPE_NAMES = [
   'u8',
   'i8',
@@ -127,21 +132,18 @@ class Cursor {
       throw new Defect(`header exceeds the ${this.cap}-byte bound (at ${what}, offset ${this.pos})`);
     if (end > this.buf.length) throw new NeedMore(end);
   }
-  u8(what: string): number {
-    this.need(1, what);
-    return this.buf.readUInt8(this.pos++);
+  /** Reads an `n`-byte value with `read` and moves past it. */
+  fixed<T>(n: number, what: string, read: (b: Buffer, at: number) => T): T {
+    this.need(n, what);
+    const v = read(this.buf, this.pos);
+    this.pos += n;
+    return v;
   }
   u32(what: string): number {
-    this.need(4, what);
-    const v = this.buf.readUInt32LE(this.pos);
-    this.pos += 4;
-    return v;
+    return this.fixed(4, what, (b, at) => b.readUInt32LE(at));
   }
   u64(what: string): bigint {
-    this.need(8, what);
-    const v = this.buf.readBigUInt64LE(this.pos);
-    this.pos += 8;
-    return v;
+    return this.fixed(8, what, (b, at) => b.readBigUInt64LE(at));
   }
   /** A u64 length/count bounded by `max`; names the field in the defect. */
   count(what: string, max: number): number {
@@ -172,60 +174,10 @@ function toNumber(v: bigint): number | bigint {
 }
 
 function readScalar(c: Cursor, type: number, what: string, maxString: number): GgufScalar {
-  switch (type) {
-    case 0:
-      return c.u8(what);
-    case 1: {
-      c.need(1, what);
-      return c.buf.readInt8(c.pos++);
-    }
-    case 2: {
-      c.need(2, what);
-      const v = c.buf.readUInt16LE(c.pos);
-      c.pos += 2;
-      return v;
-    }
-    case 3: {
-      c.need(2, what);
-      const v = c.buf.readInt16LE(c.pos);
-      c.pos += 2;
-      return v;
-    }
-    case 4:
-      return c.u32(what);
-    case 5: {
-      c.need(4, what);
-      const v = c.buf.readInt32LE(c.pos);
-      c.pos += 4;
-      return v;
-    }
-    case 6: {
-      c.need(4, what);
-      const v = c.buf.readFloatLE(c.pos);
-      c.pos += 4;
-      return v;
-    }
-    case 7:
-      return c.u8(what) !== 0;
-    case T_STRING:
-      return c.string(what, maxString);
-    case 10:
-      return toNumber(c.u64(what));
-    case 11: {
-      c.need(8, what);
-      const v = c.buf.readBigInt64LE(c.pos);
-      c.pos += 8;
-      return toNumber(v);
-    }
-    case 12: {
-      c.need(8, what);
-      const v = c.buf.readDoubleLE(c.pos);
-      c.pos += 8;
-      return v;
-    }
-    default:
-      throw new Defect(`${what} has unknown value type ${type}`);
-  }
+  if (type === T_STRING) return c.string(what, maxString);
+  const fixed = FIXED[type];
+  if (!fixed) throw new Defect(`${what} has unknown value type ${type}`);
+  return c.fixed(fixed[0], what, fixed[1]);
 }
 
 /** Reads an array value; returns the elements when `keep`, else null (skipping them). */

@@ -126,6 +126,11 @@ export function createUpstreamResolver(options: UpstreamOptions): UpstreamResolv
     }
   }
 
+  /** A node that could not be read: no license, no parents, and why. */
+  function unverified(id: string, status: Node['status'], detail: string): Node {
+    return { id, status, license: null, family: null, parents: [], detail };
+  }
+
   // Sequential on purpose: an in-progress node is then only ever met again through a cycle,
   // which the path check catches before the memo is consulted.
   async function visit(id: string, depth: number, path: string[]): Promise<Node> {
@@ -149,25 +154,13 @@ export function createUpstreamResolver(options: UpstreamOptions): UpstreamResolv
         fromCatalog: true,
       };
     }
-    if (!isHubRepoId(id)) {
-      return {
-        id,
-        status: 'error',
-        license: null,
-        family: null,
-        parents: [],
-        detail: `cannot verify upstream ${id}: not a Hub repo id`,
-      };
-    }
+    if (!isHubRepoId(id)) return unverified(id, 'error', `cannot verify upstream ${id}: not a Hub repo id`);
     if (fetched >= maxRepos) {
-      return {
+      return unverified(
         id,
-        status: 'error',
-        license: null,
-        family: null,
-        parents: [],
-        detail: `cannot verify upstream ${id}: more than ${maxRepos} upstream repos in one run`,
-      };
+        'error',
+        `cannot verify upstream ${id}: more than ${maxRepos} upstream repos in one run`,
+      );
     }
     fetched++;
     let sha: string;
@@ -178,14 +171,7 @@ export function createUpstreamResolver(options: UpstreamOptions): UpstreamResolv
         .entries;
     } catch (err) {
       const he = toHubError(err, id);
-      return {
-        id,
-        status: statusOf(he),
-        license: null,
-        family: null,
-        parents: [],
-        detail: cannotVerify(id, he),
-      };
+      return unverified(id, statusOf(he), cannotVerify(id, he));
     }
     const byName = new Map(root.map((e) => [e.path.toLowerCase(), e]));
     const licenseEntries = root
@@ -201,7 +187,7 @@ export function createUpstreamResolver(options: UpstreamOptions): UpstreamResolv
       ]);
     } catch (err) {
       const he = toHubError(err, id);
-      return { id, status: 'error', license: null, family: null, parents: [], detail: cannotVerify(id, he) };
+      return unverified(id, 'error', cannotVerify(id, he));
     }
     const [cardText, configText, adapterText, ...licenseTexts] = texts;
     const card: CardEvidence | null = cardText === null ? null : parseCard('README.md', cardText).card;

@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CLI } from './bundle.js';
+import { buildOnce, CLI } from './bundle.js';
 import { DEEPSEEK_V3_CONFIG } from './fixtures.js';
 
 /** Content of a file outside every repo: it must never appear in any output. */
@@ -495,3 +495,37 @@ export const WEIGHTS_CASES: HostileCase[] = [
     maxRssMiB: 200,
   },
 ];
+
+export interface HostileSuite {
+  /** The directory outside the repo that links point at (its content must never be printed). */
+  outside(): string;
+  /** Removes `dirs` after the suite. */
+  track(...dirs: string[]): void;
+  /** A fresh parent dir with an empty `repo/` inside, removed after the suite. */
+  freshRepo(prefix?: string): { parent: string; repo: string };
+}
+
+/** Registers a hostile suite's setup (the bundle built, an outside dir) and its cleanup. */
+export function hostileSuite(): HostileSuite {
+  const made: string[] = [];
+  let outside = '';
+  beforeAll(async () => {
+    await buildOnce();
+    outside = outsideDir();
+    made.push(outside);
+  }, 120_000);
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    outside: () => outside,
+    track: (...dirs) => void made.push(...dirs),
+    freshRepo(prefix = 'lg-hostile-') {
+      const parent = mkdtempSync(path.join(tmpdir(), prefix));
+      made.push(parent);
+      const repo = path.join(parent, 'repo');
+      mkdirSync(repo);
+      return { parent, repo };
+    },
+  };
+}
