@@ -44,7 +44,8 @@ export async function collectTokenizer(
 ): Promise<TokenizerRead> {
   const problems: Problem[] = [];
   const lfs: LfsEvidence[] = [];
-  const read: Reader = (name, max) => readBounded(source, files.get(join(name)), max, problems, lfs);
+  const read: Reader = (name, max) =>
+    readBounded(source, files.get(join(name)), max, problems, { lfs, what: name });
   const text = (b: Buffer) => b.toString('utf8');
 
   // The first vocabulary file that parses wins; the problems of every file tried are kept.

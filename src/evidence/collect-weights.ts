@@ -4,6 +4,7 @@
 import type { RepoEntry, RepoSource } from '../sources/source.js';
 import type { Problem } from '../types.js';
 import { ggufFacts, readGgufHeader } from './gguf.js';
+import { readBounded } from './read-bounded.js';
 import { mayBeLfsPointer, parseLfsPointer } from './lfs.js';
 import {
   deriveShapes,
@@ -86,24 +87,28 @@ const STANDARD_SHARD = /^(.+)-(\d{5,6})-of-(\d{5,6})\.safetensors$/;
 
 /** The shards named `P-0000i-of-0000N.safetensors` for i = 1…N, when all N are present (one set). */
 function completeShardSet(byName: Map<string, RepoEntry>): RepoEntry[] | null {
-  const sets = new Map<string, RepoEntry[]>();
+  const sets = new Map<string, Map<number, RepoEntry>>();
   for (const [name, e] of byName) {
     const m = STANDARD_SHARD.exec(name);
     if (!m || e.kind !== 'file') continue;
     const key = `${m[1]}\0${m[3]}`;
-    const set = sets.get(key);
-    if (set) set.push(e);
-    else sets.set(key, [e]);
+    if (!sets.has(key)) sets.set(key, new Map());
+    const set = sets.get(key)!;
+    // Two names for one shard number (00001 and 000001): not a clean set, let the index decide.
+    if (set.has(Number(m[2]))) return null;
+    set.set(Number(m[2]), e);
   }
   if (sets.size !== 1) return null;
-  const [[key, entries]] = [...sets];
+  const [[key, byIndex]] = [...sets];
   const total = Number(key.slice(key.indexOf('\0') + 1));
-  const seen = new Set(
-    entries.map((e) => Number(STANDARD_SHARD.exec(e.path.slice(e.path.lastIndexOf('/') + 1))![2])),
-  );
-  if (total === 0 || entries.length !== total || seen.size !== total) return null;
-  for (let i = 1; i <= total; i++) if (!seen.has(i)) return null;
-  return entries.sort((a, b) => (a.path < b.path ? -1 : 1));
+  if (total === 0 || byIndex.size !== total) return null;
+  const out: RepoEntry[] = [];
+  for (let i = 1; i <= total; i++) {
+    const e = byIndex.get(i);
+    if (!e) return null;
+    out.push(e);
+  }
+  return out;
 }
 
 async function readSafetensors(
@@ -137,17 +142,8 @@ async function readSafetensors(
     file = index.path;
     shards = standard;
   } else if (index?.kind === 'file') {
-    const r = await source.read(index.path, SAFETENSORS_INDEX_MAX_CHARS);
-    if (!r.ok || r.truncated) {
-      problems.push({
-        file: index.path,
-        message: !r.ok
-          ? `${index.path} could not be read: ${r.reason}`
-          : `${index.path} is ${r.size} bytes, over the ${SAFETENSORS_INDEX_MAX_CHARS}-byte bound; not read`,
-      });
-      return null;
-    }
-    if (parseLfsPointer(r.data)) return null;
+    const r = await readBounded(source, index, SAFETENSORS_INDEX_MAX_CHARS, problems);
+    if (!r) return null;
     const parsed = parseSafetensorsIndex(index.path, r.data.toString('utf8'), { weightMap: false });
     problems.push(...parsed.problems);
     if (parsed.shards.length === 0) return null;

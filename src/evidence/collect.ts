@@ -56,27 +56,24 @@ export async function collectEvidence(
   }
 
   let config: ModelEvidence['config'] = null;
-  const configEntry = own.get(join(dir, 'config.json'));
-  if (configEntry?.kind === 'file') {
-    const r = await source.read(configEntry.path, LIMITS.configBytes);
-    if (!r.ok)
-      problems.push({
-        file: configEntry.path,
-        message: `${configEntry.path} could not be read: ${r.reason}`,
-      });
-    else if (r.truncated)
-      problems.push({
-        file: configEntry.path,
-        message: `${configEntry.path} is ${r.size} bytes, over the ${LIMITS.configBytes}-byte bound for a config; not read`,
-      });
-    else {
-      const decoded = decodeText(configEntry.path, r.data, false);
-      problems.push(...decoded.problems);
-      if (decoded.text) {
-        const parsed = parseConfig(configEntry.path, decoded.text.text);
-        config = parsed.config;
-        problems.push(...parsed.problems);
-      }
+  // A pointer in place of config.json is read as content: it is no config, and says so.
+  const configFile = await readBounded(
+    source,
+    own.get(join(dir, 'config.json')),
+    LIMITS.configBytes,
+    problems,
+    {
+      lfs: false,
+      what: 'a config',
+    },
+  );
+  if (configFile) {
+    const decoded = decodeText(configFile.path, configFile.data, false);
+    problems.push(...decoded.problems);
+    if (decoded.text) {
+      const parsed = parseConfig(configFile.path, decoded.text.text);
+      config = parsed.config;
+      problems.push(...parsed.problems);
     }
   }
 

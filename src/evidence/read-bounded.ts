@@ -10,8 +10,12 @@ export async function readBounded(
   entry: RepoEntry | undefined,
   max: number,
   problems: Problem[],
-  /** Pointers found in place of the file are recorded here (else just skipped). */
-  lfs?: LfsEvidence[],
+  options: {
+    /** Pointers found in place of the file are recorded here; `false`: a pointer is read as content. */
+    lfs?: LfsEvidence[] | false;
+    /** What the bound is for, in the over-the-bound message ("a config"). */
+    what?: string;
+  } = {},
 ): Promise<{ path: string; data: Buffer } | null> {
   if (entry?.kind !== 'file') return null;
   const r = await source.read(entry.path, max);
@@ -22,13 +26,13 @@ export async function readBounded(
   if (r.truncated) {
     problems.push({
       file: entry.path,
-      message: `${entry.path} is ${r.size} bytes, over the ${max}-byte bound; not read`,
+      message: `${entry.path} is ${r.size} bytes, over the ${max}-byte bound${options.what ? ` for ${options.what}` : ''}; not read`,
     });
     return null;
   }
-  const pointer = r.data.length <= 1024 ? parseLfsPointer(r.data) : null;
+  const pointer = options.lfs !== false && r.data.length <= 1024 ? parseLfsPointer(r.data) : null;
   if (pointer) {
-    lfs?.push({ file: entry.path, oid: pointer.oid, size: pointer.size });
+    if (options.lfs) options.lfs.push({ file: entry.path, oid: pointer.oid, size: pointer.size });
     return null;
   }
   return { path: entry.path, data: r.data };
