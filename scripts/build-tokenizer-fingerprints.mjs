@@ -37,6 +37,8 @@ try {
       '--platform=node',
       '--format=esm',
       `--outfile=${bundle}`,
+      // jsonc-parser's "main" is a UMD build whose dynamic requires esbuild cannot follow.
+      '--main-fields=module,main',
       '--log-level=warning',
     ],
     { stdio: 'inherit' },

@@ -488,12 +488,14 @@ describe('property: tokenizer parsers', () => {
         const r = parseTokenizerJson('tokenizer.json', text);
         expect(r.problems).toEqual([]);
         expect(r.tokenizer?.vocabSize).toBe(vocab.length);
-        for (const [t, id] of vocab) expect(r.tokenizer?.tokens[id]).toBe(t);
+        for (const [t, id] of vocab) expect(r.tokenizer?.tokens.at(id)).toBe(t);
         expect(r.tokenizer?.merges).toBe(merges);
         expect(r.tokenizer?.added).toEqual([{ id: 5000, content: '<|x|>', special: true }]);
         // vocab.json of the same vocabulary gives the same tokens.
         const v = parseVocabJson('vocab.json', JSON.stringify(Object.fromEntries(vocab)));
-        expect(v.tokenizer?.tokens).toEqual(r.tokenizer?.tokens);
+        expect(v.tokenizer?.tokens.toArray()).toEqual(r.tokenizer?.tokens.toArray());
+        // The byte-span vocabulary hashes exactly as the decoded strings do (escapes included).
+        expect(r.tokenizer?.tokens.sha256()).toBe(v.tokenizer?.tokens.sha256());
       }),
       fuzzParams(),
     );
@@ -510,7 +512,8 @@ describe('property: tokenizer parsers', () => {
         expectProblems(r.problems, 'tokenizer.json', lineCount(text));
         if (r.tokenizer === null) expect(r.problems.length).toBeGreaterThan(0);
         // Object.values skips holes: a mutated id may make the array millions long.
-        else expect(Object.values(r.tokenizer.tokens).every((t) => typeof t === 'string')).toBe(true);
+        else
+          expect(Object.values(r.tokenizer.tokens.toArray()).every((t) => typeof t === 'string')).toBe(true);
         const cfg = JSON.stringify({
           added_tokens_decoder: Object.fromEntries(
             vocab.map(([t, id]) => [String(id), { content: t, special: true }]),
@@ -557,7 +560,7 @@ describe('property: tokenizer parsers', () => {
         const model = spModel(pieces);
         const ok = parseSentencePieceModel('tokenizer.model', model);
         expect(ok.problems).toEqual([]);
-        expect(ok.tokenizer?.tokens).toEqual(pieces.map(([p]) => p));
+        expect(ok.tokenizer?.tokens.toArray()).toEqual(pieces.map(([p]) => p));
         expect(ok.tokenizer?.added.map((a) => a.id)).toEqual(
           pieces.flatMap(([, t], i) => (t === 2 || t === 3 ? [i] : [])),
         );

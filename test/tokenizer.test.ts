@@ -92,7 +92,7 @@ describe('parseTokenizerJson', () => {
   test('reads the base vocabulary, added tokens and merges count', () => {
     expect(baseParsed.kind).toBe('BPE');
     expect(baseParsed.vocabSize).toBe(5000);
-    expect(baseParsed.tokens[17]).toBe(BASE[17]);
+    expect(baseParsed.tokens.at(17)).toBe(BASE[17]);
     expect(baseParsed.added.map((a) => a.content)).toEqual(SPECIALS);
     expect(baseParsed.added[0].id).toBe(5000);
     expect(baseParsed.merges).toBe(2);
@@ -106,7 +106,56 @@ describe('parseTokenizerJson', () => {
     const odd = ['a"b', 'back\\slash', 'new\nline', 'Ġx', '\u0000nul', 'tab\t', 'é', '😀'];
     const text = bpeJson(odd).replace('"Ġx"', '"\\u0120x"');
     const parsed = parseOk(text);
-    expect(parsed.tokens).toEqual(odd);
+    expect(parsed.tokens.toArray()).toEqual(odd);
+  });
+
+  test('bytes read as their text does: the vocabulary hash is the hash of the decoded tokens', () => {
+    const odd = ['a"b', 'back\\slash', 'Ġx', 'é', '😀', 'plain'];
+    const text = bpeJson(odd).replace('"Ġx"', '"\\u0120x"');
+    const fromBytes = parseTokenizerJson('tokenizer.json', Buffer.from(text, 'utf8')).tokenizer!;
+    const asArray = parseVocabJson(
+      'vocab.json',
+      JSON.stringify(Object.fromEntries(odd.map((t, i) => [t, i]))),
+    );
+    expect(fromBytes.tokens.toArray()).toEqual(odd);
+    expect(fromBytes.tokens.sha256()).toBe(asArray.tokenizer!.tokens.sha256());
+    // A prefix hash (used for "the base vocabulary is an exact prefix") agrees too.
+    expect(fromBytes.tokens.sha256(3)).toBe(asArray.tokenizer!.tokens.sha256(3));
+  });
+
+  test('ids out of file order, holes and a BOM: tokens land at their ids', () => {
+    const text =
+      '\ufeff' + JSON.stringify({ model: { type: 'BPE', vocab: { c: 5, a: 0, b: 2 }, merges: [] } });
+    const r = parseTokenizerJson('tokenizer.json', Buffer.from(text, 'utf8'));
+    expect(r.problems).toEqual([]);
+    const t = r.tokenizer!;
+    expect(t.vocabSize).toBe(3);
+    expect(t.tokens.length).toBe(6);
+    expect([0, 1, 2, 3, 4, 5].map((id) => t.tokens.at(id))).toEqual([
+      'a',
+      undefined,
+      'b',
+      undefined,
+      undefined,
+      'c',
+    ]);
+    // Holes hash as empty strings, exactly as the array form does.
+    expect(t.tokens.sha256()).toBe(
+      parseVocabJson('vocab.json', '{"c":5,"a":0,"b":2}').tokenizer!.tokens.sha256(),
+    );
+  });
+
+  test('invalid UTF-8 in a token becomes U+FFFD, as a text read of the file gives it', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"model":{"type":"BPE","vocab":{"ok":0,"bad'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('":1},"merges":[]}}'),
+    ]);
+    const t = parseTokenizerJson('tokenizer.json', bytes).tokenizer!;
+    expect(t.tokens.at(1)).toBe('bad\ufffd\ufffd');
+    expect(t.tokens.sha256()).toBe(
+      parseVocabJson('vocab.json', '{"ok":0,"bad\ufffd\ufffd":1}').tokenizer!.tokens.sha256(),
+    );
   });
 
   test('the structural fast path and the JSON.parse fallback agree', () => {
@@ -171,7 +220,7 @@ describe('parseTokenizerJson', () => {
       model: { type: 'BPE', vocab: { a: 0, b: 1, c: 1.5, d: 1e12, e: 1 }, merges: [] },
     });
     const r = parseTokenizerJson('t.json', text);
-    expect(r.tokenizer!.tokens).toEqual(['a', 'b']);
+    expect(r.tokenizer!.tokens.toArray()).toEqual(['a', 'b']);
     expect(r.tokenizer!.added).toEqual([{ id: 9, content: '<s>', special: true }]);
     const messages = r.problems.map((p) => p.message).join('\n');
     expect(messages).toMatch(/2 vocabulary entries have an id/);
@@ -377,7 +426,7 @@ describe('tokenizer.model (SentencePiece protobuf)', () => {
     const bytes = Uint8Array.from([...piece('<unk>', 2), ...piece('<s>', 3), ...piece('▁the'), ...trainer]);
     const r = parseSentencePieceModel('tokenizer.model', bytes);
     expect(r.problems).toEqual([]);
-    expect(r.tokenizer!.tokens).toEqual(['<unk>', '<s>', '▁the']);
+    expect(r.tokenizer!.tokens.toArray()).toEqual(['<unk>', '<s>', '▁the']);
     expect(r.tokenizer!.added.map((a) => a.content)).toEqual(['<unk>', '<s>']);
     expect(r.tokenizer!.fileSha256).toMatch(/^[0-9a-f]{64}$/);
     const fp = fingerprint(r.tokenizer!);

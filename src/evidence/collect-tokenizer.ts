@@ -55,7 +55,7 @@ export async function collectTokenizer(
     return p.tokenizer;
   };
   const tj = await read('tokenizer.json', TOKENIZER_LIMITS.vocabBytes);
-  if (tj) base = take(parseTokenizerJson(tj.path, text(tj.data)));
+  if (tj) base = take(parseTokenizerJson(tj.path, tj.data));
   if (!base) {
     const vj = await read('vocab.json', TOKENIZER_LIMITS.vocabBytes);
     const merges = vj ? await read('merges.txt', TOKENIZER_LIMITS.mergesBytes) : null;

@@ -4,10 +4,13 @@
 // Split: parse* (file text → ParsedTokenizer | problems), fingerprint (ParsedTokenizer → compact,
 // JSON-safe TokenizerFingerprint, what the catalog stores), compareTokenizer (full candidate vs a
 // base fingerprint). Nothing here reads files: callers pass text or bytes.
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { printParseErrorCode, visit } from 'jsonc-parser';
 import type { Problem } from '../types.js';
 import { jsonContainersOver, jsonTooDeepAt } from './nesting.js';
+import { scanTokenizerJson, TooMany, VocabSpans, type TokenizerJsonParts } from './tokenizer-json-scan.js';
+import { arrayVocabulary, joinedSha256, SpanVocabulary, type Vocabulary } from './vocabulary.js';
 
 /** Largest token id accepted (4,194,304 ids; real vocabularies stay under 300k). */
 export const MAX_TOKEN_ID = 1 << 22;
@@ -47,7 +50,7 @@ export interface ParsedTokenizer {
   file: string;
   kind: TokenizerKind;
   /** Base vocabulary by id (holes allowed). Tokens that are only in `added_tokens` are not here. */
-  tokens: string[];
+  tokens: Vocabulary;
   /** Number of base vocabulary entries (excludes added tokens that are not in the base vocabulary). */
   vocabSize: number;
   /** Added tokens (special or not), sorted by id, one per id. */
@@ -191,19 +194,6 @@ export function tokenHash(s: string): number {
 const hex14 = (h: number): string => h.toString(16).padStart(14, '0');
 const HEX14 = /^[0-9a-f]{14}$/;
 
-/** sha256 hex over tokens[0..end) joined with "\n" (holes → ""), fed in chunks. */
-function vocabSha256(tokens: readonly (string | undefined)[], end: number): string {
-  const hash = createHash('sha256');
-  const CHUNK = 8192;
-  for (let start = 0; start < end; start += CHUNK) {
-    const stop = Math.min(end, start + CHUNK);
-    let s = start === 0 ? '' : '\n';
-    for (let i = start; i < stop; i++) s += (i === start ? '' : '\n') + (tokens[i] ?? '');
-    hash.update(s, 'utf8');
-  }
-  return hash.digest('hex');
-}
-
 // ---------------------------------------------------------------------------------------------
 // Parsing helpers
 
@@ -293,7 +283,7 @@ function emptyParsed(file: string, kind: TokenizerKind): ParsedTokenizer {
   return {
     file,
     kind,
-    tokens: [],
+    tokens: arrayVocabulary([]),
     vocabSize: 0,
     added: [],
     roles: {},
@@ -303,23 +293,25 @@ function emptyParsed(file: string, kind: TokenizerKind): ParsedTokenizer {
   };
 }
 
-/** token → id pairs (BPE, WordPiece, WordLevel, vocab.json). Returns null on a fatal problem. */
-function readVocabPairs(file: string, keys: string[], ids: unknown[], problems: Problem[]): string[] | null {
-  const tokens: string[] = [];
+/**
+ * token → id pairs (BPE, WordPiece, WordLevel, vocab.json): for each id, the entry that holds it
+ * (-1 for a hole; the first entry wins an id). Returns null on a fatal problem.
+ */
+function assignIds(file: string, ids: ArrayLike<unknown>, n: number, problems: Problem[]): Int32Array | null {
   let bad = 0;
-  let dup = 0;
-  let count = 0;
-  for (let i = 0; i < keys.length; i++) {
+  let max = -1;
+  for (let i = 0; i < n; i++) {
     const id = ids[i];
-    if (!isId(id)) {
-      bad++;
-      continue;
-    }
-    if (tokens[id] !== undefined) dup++;
-    else {
-      tokens[id] = keys[i];
-      count++;
-    }
+    if (!isId(id)) bad++;
+    else if (id > max) max = id;
+  }
+  const owner = new Int32Array(max + 1).fill(-1);
+  let dup = 0;
+  for (let i = 0; i < n; i++) {
+    const id = ids[i];
+    if (!isId(id)) continue;
+    if (owner[id] >= 0) dup++;
+    else owner[id] = i;
   }
   if (bad) {
     problems.push(
@@ -331,15 +323,52 @@ function readVocabPairs(file: string, keys: string[], ids: unknown[], problems: 
   }
   if (dup)
     problems.push(problem(file, `${dup} vocabulary entries reuse an id already taken; the first was kept`));
-  if (count === 0) {
+  if (max < 0) {
     problems.push(problem(file, 'the vocabulary is empty'));
     return null;
   }
-  return tokens;
+  return owner;
+}
+
+function readVocabPairs(
+  file: string,
+  keys: string[],
+  ids: unknown[],
+  problems: Problem[],
+): Vocabulary | null {
+  const owner = assignIds(file, ids, keys.length, problems);
+  if (!owner) return null;
+  const tokens = new Array<string | undefined>(owner.length);
+  for (let id = 0; id < owner.length; id++) if (owner[id] >= 0) tokens[id] = keys[owner[id]];
+  return arrayVocabulary(tokens);
+}
+
+/** The scanned `model.vocab` of tokenizer.json, kept as byte spans. */
+function readVocabSpans(file: string, v: VocabSpans, problems: Problem[]): Vocabulary | null {
+  const owner = assignIds(file, v.ids, v.count, problems);
+  if (!owner) return null;
+  // The usual layout: entry i holds id i. The scanned columns then serve as they are.
+  let inOrder = owner.length === v.count;
+  for (let id = 0; inOrder && id < owner.length; id++) inOrder = owner[id] === id;
+  if (inOrder) {
+    return new SpanVocabulary(v.bytes, v.starts.subarray(0, v.count), v.ends.subarray(0, v.count), v.decoded);
+  }
+  const starts = new Int32Array(owner.length).fill(-1);
+  const ends = new Int32Array(owner.length);
+  const decoded = new Map<number, string>();
+  for (let id = 0; id < owner.length; id++) {
+    const i = owner[id];
+    if (i < 0) continue;
+    starts[id] = v.starts[i];
+    ends[id] = v.ends[i];
+    const d = v.decoded.get(i);
+    if (d !== undefined) decoded.set(id, d);
+  }
+  return new SpanVocabulary(v.bytes, starts, ends, decoded);
 }
 
 /** Unigram: array of [piece, score]; the id is the index. */
-function readVocabArray(file: string, vocab: unknown[], problems: Problem[]): string[] | null {
+function readVocabArray(file: string, vocab: unknown[], problems: Problem[]): Vocabulary | null {
   if (vocab.length === 0) {
     problems.push(problem(file, 'the vocabulary is empty'));
     return null;
@@ -348,7 +377,7 @@ function readVocabArray(file: string, vocab: unknown[], problems: Problem[]): st
     problems.push(problem(file, `the vocabulary has ${vocab.length} entries (limit ${MAX_TOKEN_ID})`));
     return null;
   }
-  const tokens: string[] = new Array<string>(vocab.length);
+  const tokens = new Array<string | undefined>(vocab.length);
   let bad = 0;
   for (let i = 0; i < vocab.length; i++) {
     const e = vocab[i];
@@ -361,32 +390,35 @@ function readVocabArray(file: string, vocab: unknown[], problems: Problem[]): st
     return null;
   }
   if (bad) problems.push(problem(file, `${bad} vocabulary entries are not [piece, score] pairs; ignored`));
-  return tokens;
-}
-
-function countEntries(tokens: readonly (string | undefined)[]): number {
-  let n = 0;
-  for (let i = 0; i < tokens.length; i++) if (tokens[i] !== undefined) n++;
-  return n;
+  return arrayVocabulary(tokens);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Parsers
 
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
 /**
- * `tokenizer.json` (Hugging Face tokenizers format). Fast path: a structural scan that reads
- * `model.vocab` directly, counts `model.merges` without building them, and JSON-parses only the small
- * parts (`model.type`, `added_tokens`); anything unexpected falls back to a full `JSON.parse`, whose
- * error message then becomes the problem.
+ * `tokenizer.json` (Hugging Face tokenizers format), as bytes (or text). Fast path: the structural
+ * byte scan of tokenizer-json-scan.ts; anything unexpected falls back to a full `JSON.parse`, whose
+ * error message then becomes the problem. Bytes that are not valid UTF-8 are first decoded with
+ * replacement characters, as any text read would be.
  */
-export function parseTokenizerJson(file: string, text: string): TokenizerParse {
-  if (typeof text === 'string' && text.length <= MAX_TOKENIZER_TEXT) {
-    const fast = scanTokenizerJson(text);
+export function parseTokenizerJson(file: string, input: string | Uint8Array): TokenizerParse {
+  if (input.length <= MAX_TOKENIZER_TEXT) {
+    let bytes =
+      typeof input === 'string'
+        ? Buffer.from(input, 'utf8')
+        : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    if (!isUtf8(bytes)) bytes = Buffer.from(bytes.toString('utf8'), 'utf8');
+    if (bytes.subarray(0, 3).equals(UTF8_BOM)) bytes = bytes.subarray(3);
+    const fast = scanTokenizerJson(bytes, MAX_TOKEN_ID, MAX_JSON_CONTAINERS);
     if (fast instanceof TooMany) return { tokenizer: null, problems: [problem(file, fast.message)] };
     if (fast) return buildFromParts(file, fast);
-    if (text.length > MAX_FULL_PARSE_TEXT)
-      return { tokenizer: null, problems: [largeFileProblem(file, text)] };
+    if (bytes.length > MAX_FULL_PARSE_TEXT)
+      return { tokenizer: null, problems: [largeFileProblem(file, bytes.toString('utf8'))] };
   }
+  const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
   const parsed = parseJsonText(file, text, 'tokenizer.json');
   if ('problem' in parsed) return { tokenizer: null, problems: [parsed.problem] };
   const root = parsed.value;
@@ -403,22 +435,6 @@ export function parseTokenizerJson(file: string, text: string): TokenizerParse {
   });
 }
 
-interface TokenizerJsonParts {
-  type: unknown;
-  /** Plain object (token → id), array (Unigram), or pre-scanned pairs. */
-  vocab: unknown;
-  merges: number | null;
-  added: unknown;
-}
-
-/** Pre-scanned token → id pairs (fast path), kept apart from plain JSON values. */
-class VocabPairs {
-  constructor(
-    readonly keys: string[],
-    readonly ids: unknown[],
-  ) {}
-}
-
 function buildFromParts(file: string, parts: TokenizerJsonParts): TokenizerParse {
   const problems: Problem[] = [];
   const { vocab } = parts;
@@ -432,7 +448,7 @@ function buildFromParts(file: string, parts: TokenizerJsonParts): TokenizerParse
       problems: [problem(file, `unsupported \`model.type\` ${String(JSON.stringify(type)).slice(0, 60)}`)],
     };
   }
-  let tokens: string[] | null;
+  let tokens: Vocabulary | null;
   if (type === 'Unigram') {
     if (!Array.isArray(vocab)) {
       return {
@@ -441,8 +457,8 @@ function buildFromParts(file: string, parts: TokenizerJsonParts): TokenizerParse
       };
     }
     tokens = readVocabArray(file, vocab, problems);
-  } else if (vocab instanceof VocabPairs) {
-    tokens = readVocabPairs(file, vocab.keys, vocab.ids, problems);
+  } else if (vocab instanceof VocabSpans) {
+    tokens = readVocabSpans(file, vocab, problems);
   } else if (isRecord(vocab)) {
     const keys = Object.keys(vocab);
     tokens = readVocabPairs(
@@ -460,118 +476,10 @@ function buildFromParts(file: string, parts: TokenizerJsonParts): TokenizerParse
   if (!tokens) return { tokenizer: null, problems };
   const tokenizer = emptyParsed(file, type);
   tokenizer.tokens = tokens;
-  tokenizer.vocabSize = countEntries(tokens);
+  tokenizer.vocabSize = tokens.count;
   tokenizer.added = readAddedTokensArray(file, parts.added, problems);
   tokenizer.merges = parts.merges;
   return { tokenizer, problems };
-}
-
-// Structural scanner for tokenizer.json. Every function returns the index after what it read, or -1
-// when the text is not what it expects (the caller then falls back to JSON.parse).
-
-function skipWs(s: string, i: number): number {
-  for (;;) {
-    const c = s.charCodeAt(i);
-    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-    else return i;
-  }
-}
-
-/** End (index after the closing quote) of the string starting at s[i] === '"', or -1. */
-function stringEnd(s: string, i: number): number {
-  let j = i + 1;
-  for (;;) {
-    j = s.indexOf('"', j);
-    if (j < 0) return -1;
-    let k = j - 1;
-    while (s.charCodeAt(k) === 92) k--;
-    if ((j - k) % 2 === 1) return j + 1;
-    j++;
-  }
-}
-
-function stringValue(s: string, start: number, end: number): string | null {
-  const raw = s.slice(start + 1, end - 1);
-  if (raw.indexOf('\\') < 0) return raw;
-  try {
-    return JSON.parse(s.slice(start, end)) as string;
-  } catch {
-    return null;
-  }
-}
-
-/** Skip any JSON value starting at s[i] (no whitespace before it). */
-function skipValue(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  if (c === 34) return stringEnd(s, i);
-  if (c !== 123 && c !== 91) {
-    let j = i;
-    for (;;) {
-      const d = s.charCodeAt(j);
-      if (d === 44 || d === 125 || d === 93 || d === 32 || d === 10 || d === 13 || d === 9 || Number.isNaN(d))
-        break;
-      j++;
-    }
-    return j > i ? j : -1;
-  }
-  let depth = 0;
-  let j = i;
-  for (;;) {
-    const d = s.charCodeAt(j);
-    if (Number.isNaN(d)) return -1;
-    if (d === 34) {
-      j = stringEnd(s, j);
-      if (j < 0) return -1;
-      continue;
-    }
-    if (d === 123 || d === 91) depth++;
-    else if (d === 125 || d === 93) {
-      depth--;
-      if (depth === 0) return j + 1;
-    }
-    j++;
-  }
-}
-
-/** Walk an object at s[i] === '{', calling visit(key, valueStart) which returns the value's end. */
-function walkObject(s: string, i: number, visit: (key: string, at: number) => number): number {
-  if (s.charCodeAt(i) !== 123) return -1;
-  i = skipWs(s, i + 1);
-  if (s.charCodeAt(i) === 125) return i + 1;
-  for (;;) {
-    if (s.charCodeAt(i) !== 34) return -1;
-    const ke = stringEnd(s, i);
-    if (ke < 0) return -1;
-    const key = stringValue(s, i, ke);
-    if (key === null) return -1;
-    i = skipWs(s, ke);
-    if (s.charCodeAt(i) !== 58) return -1;
-    i = visit(key, skipWs(s, i + 1));
-    if (i < 0) return -1;
-    i = skipWs(s, i);
-    const c = s.charCodeAt(i);
-    if (c === 125) return i + 1;
-    if (c !== 44) return -1;
-    i = skipWs(s, i + 1);
-  }
-}
-
-/** Count the elements of the array at s[i] === '['; returns [end, count] or null. */
-function countArray(s: string, i: number): [number, number] | null {
-  if (s.charCodeAt(i) !== 91) return null;
-  i = skipWs(s, i + 1);
-  if (s.charCodeAt(i) === 93) return [i + 1, 0];
-  let n = 0;
-  for (;;) {
-    i = skipValue(s, i);
-    if (i < 0) return null;
-    n++;
-    i = skipWs(s, i);
-    const c = s.charCodeAt(i);
-    if (c === 93) return [i + 1, n];
-    if (c !== 44) return null;
-    i = skipWs(s, i + 1);
-  }
 }
 
 /** Why a large tokenizer.json that the scan rejected cannot be read, without building its tree. */
@@ -602,89 +510,6 @@ function lineOfOffset(text: string, offset: number): number {
   return line;
 }
 
-/** The scan met more entries than a vocabulary may hold: a problem, not a reason for a full parse. */
-class TooMany {
-  constructor(readonly message: string) {}
-}
-
-function parseSpan(s: string, start: number, end: number): { value: unknown } | null {
-  if (jsonContainersOver(s, MAX_JSON_CONTAINERS, start, end)) return null;
-  try {
-    return { value: JSON.parse(s.slice(start, end)) };
-  } catch {
-    return null;
-  }
-}
-
-function scanTokenizerJson(text: string): TokenizerJsonParts | TooMany | null {
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const parts: TokenizerJsonParts = { type: undefined, vocab: undefined, merges: null, added: undefined };
-  let sawModel = false;
-  let failed = false;
-  let tooMany: TooMany | null = null;
-  const end = walkObject(s, skipWs(s, 0), (key, at) => {
-    if (key === 'added_tokens') {
-      const e = skipValue(s, at);
-      const v = e < 0 ? null : parseSpan(s, at, e);
-      if (!v) return -1;
-      parts.added = v.value;
-      return e;
-    }
-    if (key !== 'model') return skipValue(s, at);
-    sawModel = true;
-    return walkObject(s, at, (mk, mat) => {
-      if (mk === 'vocab') {
-        const c = s.charCodeAt(mat);
-        if (c === 123) {
-          const keys: string[] = [];
-          const ids: unknown[] = [];
-          const e = walkObject(s, mat, (tok, vat) => {
-            if (keys.length >= MAX_TOKEN_ID) {
-              tooMany = new TooMany(`\`model.vocab\` has more than ${MAX_TOKEN_ID} entries; not read`);
-              return -1;
-            }
-            const ve = skipValue(s, vat);
-            if (ve < 0) return -1;
-            keys.push(tok);
-            const raw = s.slice(vat, ve);
-            ids.push(/^-?\d/.test(raw) ? Number(raw) : raw);
-            return ve;
-          });
-          parts.vocab = new VocabPairs(keys, ids);
-          return e;
-        }
-        const e = skipValue(s, mat);
-        const v = e < 0 ? null : parseSpan(s, mat, e);
-        if (!v) return -1;
-        parts.vocab = v.value;
-        return e;
-      }
-      if (mk === 'merges') {
-        if (s.charCodeAt(mat) !== 91) {
-          failed = true;
-          return -1;
-        }
-        const r = countArray(s, mat);
-        if (!r) return -1;
-        parts.merges = r[1];
-        return r[0];
-      }
-      if (mk === 'type') {
-        const e = skipValue(s, mat);
-        const v = e < 0 ? null : parseSpan(s, mat, e);
-        if (!v) return -1;
-        parts.type = v.value;
-        return e;
-      }
-      return skipValue(s, mat);
-    });
-  });
-  if (tooMany) return tooMany;
-  if (end < 0 || failed || !sawModel) return null;
-  if (skipWs(s, end) !== s.length) return null;
-  return parts;
-}
-
 /** `vocab.json` (token → id), with the text of `merges.txt` when present (only its merges are counted). */
 export function parseVocabJson(file: string, text: string, mergesText?: string): TokenizerParse {
   const problems: Problem[] = [];
@@ -704,7 +529,7 @@ export function parseVocabJson(file: string, text: string, mergesText?: string):
   if (!tokens) return { tokenizer: null, problems };
   const tokenizer = emptyParsed(file, 'vocab.json');
   tokenizer.tokens = tokens;
-  tokenizer.vocabSize = countEntries(tokens);
+  tokenizer.vocabSize = tokens.count;
   if (typeof mergesText === 'string') {
     let n = 0;
     for (const line of mergesText.split('\n')) if (line.trim() !== '' && !line.startsWith('#version')) n++;
@@ -738,7 +563,7 @@ export function parseTokenList(file: string, list: unknown, tokenTypes?: unknown
     return { tokenizer: null, problems: [problem(file, 'no entry of the token list is a string')] };
   if (bad) problems.push(problem(file, `${bad} entries of the token list are not strings; ignored`));
   const tokenizer = emptyParsed(file, 'token-list');
-  tokenizer.tokens = tokens;
+  tokenizer.tokens = arrayVocabulary(tokens);
   tokenizer.vocabSize = list.length - bad;
   if (Array.isArray(tokenTypes)) {
     const added: AddedToken[] = [];
@@ -770,7 +595,7 @@ export function parseSentencePieceModel(file: string, bytes: Uint8Array): Tokeni
       problems: [problem(file, `could not read the SentencePiece model (${pieces}); only its hash is used`)],
     };
   }
-  tokenizer.tokens = pieces.map((p) => p.piece);
+  tokenizer.tokens = arrayVocabulary(pieces.map((p) => p.piece));
   tokenizer.vocabSize = pieces.length;
   tokenizer.added = pieces.flatMap((p, id) =>
     p.type === 2 || p.type === 3 ? [{ id, content: p.piece, special: true }] : [],
@@ -914,7 +739,7 @@ export function findChatMarkers(texts: readonly string[]): string[] {
 
 /** The compact fingerprint the catalog stores. */
 export function fingerprint(parsed: ParsedTokenizer): TokenizerFingerprint {
-  const { tokens } = parsed;
+  const tokens = parsed.tokens.toArray();
   const addedContent = new Set(parsed.added.map((a) => a.content));
   // Bottom-k over the base vocabulary, leaving out tokens that are also added tokens (control tokens
   // that fine-tunes rename).
@@ -934,9 +759,10 @@ export function fingerprint(parsed: ParsedTokenizer): TokenizerFingerprint {
   for (let p = 0; p < ID_PROBES && size > 0; p++) {
     let id = Math.floor(((p + 0.5) * size) / ID_PROBES);
     const limit = p + 1 < ID_PROBES ? Math.floor(((p + 1.5) * size) / ID_PROBES) : size;
-    while (id < limit && (tokens[id] === undefined || addedContent.has(tokens[id]))) id++;
-    if (id < limit && (idProbe.length === 0 || idProbe[idProbe.length - 1][0] !== id)) {
-      idProbe.push([id, hex14(tokenHash(tokens[id]))]);
+    while (id < limit && (tokens[id] === undefined || addedContent.has(tokens[id]!))) id++;
+    const t = tokens[id];
+    if (id < limit && t !== undefined && (idProbe.length === 0 || idProbe[idProbe.length - 1][0] !== id)) {
+      idProbe.push([id, hex14(tokenHash(t))]);
     }
   }
   const specials = parsed.added.filter((a) => a.special);
@@ -945,13 +771,12 @@ export function fingerprint(parsed: ParsedTokenizer): TokenizerFingerprint {
   const markerSet = new Set(CHAT_MARKERS);
   const seen = new Set<string>();
   for (const a of parsed.added) if (markerSet.has(a.content)) seen.add(a.content);
-  for (let i = 0; i < tokens.length; i++)
-    if (tokens[i] !== undefined && markerSet.has(tokens[i])) seen.add(tokens[i]);
+  for (const t of tokens) if (t !== undefined && markerSet.has(t)) seen.add(t);
   const chatMarkers = CHAT_MARKERS.filter((m) => seen.has(m) || markerTexts.some((t) => t.includes(m)));
   return {
     kind: parsed.kind,
     vocabSize: parsed.vocabSize,
-    vocabHash: vocabSha256(tokens, tokens.length),
+    vocabHash: parsed.tokens.sha256(),
     sample,
     idProbe,
     addedTokens: specials.slice(0, MAX_ADDED_TOKENS).map((a) => ({ id: a.id, content: a.content })),
@@ -970,8 +795,11 @@ interface CandidateIndex {
   vocabHash: string;
   /** Hashes of every token (base vocabulary and added tokens), ascending; built on first use. */
   readonly hashes: Float64Array;
-  /** Base vocabulary with added tokens filling its holes and extending it (the GGUF view). */
-  full: string[];
+  /** The base vocabulary with added tokens filling its holes and extending it (the GGUF view). */
+  fullAt(id: number): string | undefined;
+  fullLength: number;
+  /** joinedSha256 of the full view over ids [0, end). */
+  fullSha256(end: number): string;
   fileSha256: string | null;
 }
 
@@ -980,26 +808,36 @@ const indexes = new WeakMap<ParsedTokenizer, CandidateIndex>();
 function indexOf(c: ParsedTokenizer): CandidateIndex {
   let idx = indexes.get(c);
   if (idx) return idx;
-  const full = c.tokens.slice();
-  for (const a of c.added) if (full[a.id] === undefined) full[a.id] = a.content;
+  const { tokens } = c;
+  // Added tokens that fill a hole of the base vocabulary or extend it.
+  const extra = new Map<number, string>();
+  for (const a of c.added) if (tokens.at(a.id) === undefined && !extra.has(a.id)) extra.set(a.id, a.content);
+  let fullLength = tokens.length;
+  for (const id of extra.keys()) fullLength = Math.max(fullLength, id + 1);
+  const fullAt = (id: number): string | undefined => tokens.at(id) ?? extra.get(id);
   let hashes: Float64Array | undefined;
   // The sorted hash array (every token hashed, then sorted) is only needed for containment and
   // Jaccard; an identical vocabulary is settled by vocabHash alone.
   const sortedHashes = (): Float64Array => {
     if (hashes) return hashes;
-    const h = new Float64Array(c.tokens.length + c.added.length);
+    const all = tokens.toArray();
+    const h = new Float64Array(all.length + c.added.length);
     let n = 0;
-    for (let i = 0; i < c.tokens.length; i++) if (c.tokens[i] !== undefined) h[n++] = tokenHash(c.tokens[i]);
+    for (const t of all) if (t !== undefined) h[n++] = tokenHash(t);
     for (const a of c.added) h[n++] = tokenHash(a.content);
     hashes = h.subarray(0, n).sort();
     return hashes;
   };
   idx = {
-    vocabHash: vocabSha256(c.tokens, c.tokens.length),
+    vocabHash: tokens.sha256(),
     get hashes() {
       return sortedHashes();
     },
-    full,
+    fullAt,
+    fullLength,
+    // Without added tokens below `end`, the full view's prefix is the base vocabulary's.
+    fullSha256: (end) =>
+      [...extra.keys()].some((id) => id < end) ? joinedSha256(fullAt, end) : tokens.sha256(end),
     fileSha256: c.fileSha256,
   };
   indexes.set(c, idx);
@@ -1082,7 +920,7 @@ export function compareTokenizer(
   const jaccard = same ? 1 : jaccardEstimate(base.sample, idx.hashes);
   let probesMatched = 0;
   for (const [id, h] of base.idProbe) {
-    const t = idx.full[id];
+    const t = idx.fullAt(id);
     if (t !== undefined && hex14(tokenHash(t)) === h) probesMatched++;
   }
   const probesTotal = base.idProbe.length;
@@ -1103,14 +941,14 @@ export function compareTokenizer(
   if (base.fileSha256 !== null && idx.fileSha256 === base.fileSha256) {
     return result('identical', `same tokenizer.model bytes (sha256 ${base.fileSha256.slice(0, 12)}…)`);
   }
-  const size = idx.full.length;
+  const size = idx.fullLength;
   const allProbes = probesTotal > 0 && probesMatched === probesTotal;
-  if (allProbes && size > base.vocabSize && vocabSha256(idx.full, base.vocabSize) === base.vocabHash) {
+  if (allProbes && size > base.vocabSize && idx.fullSha256(base.vocabSize) === base.vocabHash) {
     const specials = new Map(base.addedTokens.map((a) => [a.id, a.content]));
     let appended = 0;
     let foreign = 0;
     for (let id = base.vocabSize; id < size; id++) {
-      const t = idx.full[id];
+      const t = idx.fullAt(id);
       if (t === undefined) continue;
       appended++;
       if (specials.get(id) !== t) foreign++;
