@@ -1,7 +1,7 @@
 // Bundles the Action (dist/index.js) and the CLI (dist/cli.js) with esbuild.
 // The banner defines `require` for the few CommonJS dependencies that call it at run time.
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const banner = "import { createRequire as __lgCreateRequire } from 'node:module'; const require = __lgCreateRequire(import.meta.url);";
@@ -19,4 +19,14 @@ const common = {
   mainFields: ['module', 'main'],
 };
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', banner: { js: banner } });
-await build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node\n' + banner } });
+// The CLI is split: what a run may not need (the Hub client, the policy loader, SARIF and Markdown)
+// sits in chunks that are imported on first use, so a plain local check loads less code.
+await rm('dist/cli-chunks', { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'cli-chunks/[name]-[hash]',
+  banner: { js: banner },
+});

@@ -5,9 +5,10 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, parseInputs } from './action-inputs.js';
 import { runGate } from './gate.js';
-import { findPolicy, PolicyError } from './policy/index.js';
+import { findPolicy } from './policy/find.js';
+import { PolicyError } from './policy/error.js';
 import { createLocalSource } from './sources/local.js';
-import { hubFailureLine, prepareHub, upstreamNotes } from './hub/setup.js';
+import { hubFailureLine, openHubRun, upstreamNotes } from './hub/run.js';
 import { selectAnnotations } from './report/annotations.js';
 import { formatJson } from './report/json.js';
 import { formatMarkdown } from './report/markdown.js';
@@ -40,7 +41,7 @@ export async function run(): Promise<void> {
     const inputs = parseInputs((name) => core.getInput(name));
     // The Hub: the target with `hub-repo` (then `path` is not read), and declared upstreams the
     // catalog lacks in any case; the cache is $LINEAGE_GATE_CACHE or ~/.cache/lineage-gate.
-    const hub = await prepareHub({
+    const hub = await openHubRun({
       env: process.env,
       hubRepo: inputs['hub-repo'],
       token: inputs['hf-token'],

@@ -2,13 +2,12 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { runGate } from './gate.js';
-import { findPolicy, PolicyError } from './policy/index.js';
+import { findPolicy } from './policy/find.js';
+import { PolicyError } from './policy/error.js';
 import { createLocalSource } from './sources/local.js';
 import { scrub } from './hub/errors.js';
-import { hubFailureLine, prepareHub, upstreamNotes } from './hub/setup.js';
+import { hubFailureLine, openHubRun, upstreamNotes } from './hub/run.js';
 import { formatJson } from './report/json.js';
-import { formatMarkdown } from './report/markdown.js';
-import { formatSarif } from './report/sarif.js';
 import { formatText } from './report/text.js';
 import { countsLine } from './report/common.js';
 import type { FailOn, Report } from './types.js';
@@ -80,10 +79,11 @@ function firstLine(message: string): string {
   return message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
 }
 
-function format(report: Report, fmt: Format): string {
+// SARIF and Markdown load only when asked for: most runs print text or JSON.
+async function format(report: Report, fmt: Format): Promise<string> {
   if (fmt === 'json') return formatJson(report);
-  if (fmt === 'sarif') return formatSarif(report);
-  if (fmt === 'markdown') return formatMarkdown(report);
+  if (fmt === 'sarif') return (await import('./report/sarif.js')).formatSarif(report);
+  if (fmt === 'markdown') return (await import('./report/markdown.js')).formatMarkdown(report);
   return formatText(report);
 }
 
@@ -123,7 +123,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (values.hub === undefined && !info) throw new UsageError(`no such directory: ${dir}`);
     if (info && !info.isDirectory()) throw new UsageError(`not a directory: ${dir}`);
     // The Hub: the target with --hub, and declared upstreams the catalog lacks in any case.
-    const hub = await prepareHub({
+    const hub = await openHubRun({
       env: process.env,
       hubRepo: values.hub,
       cacheDir: values['cache-dir'],
@@ -143,10 +143,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     });
     for (const note of upstreamNotes(report)) io.stderr.write(`lineage-gate: note: ${note}\n`);
     if (debug) {
-      const { requests, bytes } = hub.hub.stats;
+      const { requests, bytes } = hub.stats();
       io.stderr.write(`lineage-gate: Hub: ${requests} requests, ${bytes} bytes received\n`);
     }
-    const output = format(report, fmt);
+    const output = await format(report, fmt);
     if (values.output !== undefined) {
       try {
         await writeFile(values.output, output);

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // CLI entry (dist/cli.js, the package's bin). Setting exitCode instead of calling process.exit()
 // lets stdout drain when it is a pipe.
 import { main } from './cli-main.js';

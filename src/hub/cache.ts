@@ -4,9 +4,10 @@
 // an unreadable or corrupt entry is a miss, and a failed write never fails the gate.
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
+
+export { defaultCacheDir } from './settings.js';
 
 export interface HubCache {
   readonly dir: string;
@@ -17,13 +18,6 @@ export interface HubCache {
   /** Bytes [offset, offset+length) of a file when one stored segment covers them. */
   getRange(repo: string, sha: string, file: string, offset: number, length: number): Promise<Buffer | null>;
   putRange(repo: string, sha: string, file: string, offset: number, data: Buffer): Promise<void>;
-}
-
-/** `--cache-dir`, else LINEAGE_GATE_CACHE, else ~/.cache/lineage-gate (XDG_CACHE_HOME honoured). */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LINEAGE_GATE_CACHE) return env.LINEAGE_GATE_CACHE;
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'lineage-gate');
 }
 
 const hash = (s: string, n = 32) => createHash('sha256').update(s).digest('hex').slice(0, n);

@@ -7,18 +7,7 @@ import * as z from 'zod';
 import type { HubCache } from './cache.js';
 import { HubError, toHubError } from './errors.js';
 
-export const DEFAULT_ENDPOINT = 'https://huggingface.co';
-
-/** `org/name` as the Hub allows it (huggingface_hub's validate_repo_id, namespace required). */
-export function isHubRepoId(id: string): boolean {
-  if (!/^[A-Za-z0-9][\w.-]{0,95}\/[A-Za-z0-9][\w.-]{0,95}$/.test(id)) return false;
-  return !id.includes('..') && !id.includes('--') && !id.endsWith('.git');
-}
-
-/** A branch, tag or commit: no `..`, no spaces or control characters. */
-export function isRevision(rev: string): boolean {
-  return /^[\w./-]{1,200}$/.test(rev) && !rev.split('/').includes('..') && !rev.startsWith('/');
-}
+export { DEFAULT_ENDPOINT, isHubRepoId, isRevision } from './settings.js';
 
 export interface TreeEntry {
   path: string;

@@ -19,7 +19,10 @@ import { normalizeShape } from '../lineage/shape.js';
 import type { UpstreamRecord, UpstreamStatus } from '../types.js';
 import { isHubRepoId, type HubClient, type TreeEntry } from './client.js';
 import { HubError, toHubError } from './errors.js';
+import { needsResolution } from './declared.js';
 import { identifyLicense, type LicenseText } from './license.js';
+
+export { needsResolution } from './declared.js';
 
 export interface UpstreamOptions {
   client: HubClient;
@@ -53,13 +56,6 @@ export const UPSTREAM_LIMITS = {
   licenseFiles: 4,
   rootEntries: 2000,
 };
-
-/** True when the catalog cannot judge `id` on its own: unknown, or known with an unknown license. */
-export function needsResolution(catalog: Catalog, id: string): boolean {
-  const cp = catalog.byId.get(id.trim().toLowerCase());
-  if (!cp) return true;
-  return cp.license === 'unknown' || !catalog.licenses[cp.license];
-}
 
 interface Node {
   id: string;

@@ -17,8 +17,10 @@ import { emptyPolicy, type Policy } from './policy.js';
 import { readTerm } from './licenses.js';
 import { compileGlob, type Glob } from './paths.js';
 import { POLICY_KEYS, PolicySchema, type PolicyFile } from './schema.js';
+import { PolicyError, type PolicyProblem } from './error.js';
 
-export const DEFAULT_POLICY_FILE = '.github/lineage-gate.yml';
+export { PolicyError, type PolicyProblem } from './error.js';
+
 export const MAX_POLICY_BYTES = 256 * 1024;
 export const MAX_ALIAS_COUNT = 100;
 export const MAX_NESTING = 32;
@@ -26,28 +28,6 @@ export const MAX_NESTING = 32;
 export const MAX_BASE_CONFIG_BYTES = 4 * 1024 * 1024;
 /** Problems listed per file; the first one is what the one-line error shows. */
 const MAX_PROBLEMS = 20;
-
-export interface PolicyProblem {
-  line?: number;
-  message: string;
-}
-
-/** A policy that cannot be used: exit 2 in the CLI, setFailed in the Action, one line each. */
-export class PolicyError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: PolicyProblem[],
-  ) {
-    const first = problems[0] ?? { message: 'cannot be used' };
-    const where = first.line !== undefined ? `${file}:${first.line}` : file;
-    const more =
-      problems.length > 1
-        ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})`
-        : '';
-    super(`policy ${where}: ${first.message}${more}`);
-    this.name = 'PolicyError';
-  }
-}
 
 export type ReadText = (rel: string) => Promise<{ ok: true; text: string } | { ok: false; reason: string }>;
 
@@ -338,18 +318,4 @@ export async function loadPolicy(opts: {
   const parsed = await parsePolicy(text, { file: opts.file, readText });
   if (!parsed.ok) throw new PolicyError(opts.file, parsed.problems);
   return parsed.policy;
-}
-
-/**
- * The policy an adapter uses: `explicit` (the `policy` input / `--policy FILE`, which must exist),
- * else `<root>/.github/lineage-gate.yml` when present, else none.
- */
-export async function findPolicy(
-  explicit: string | undefined,
-  root: string,
-  cwd?: string,
-): Promise<Policy | null> {
-  if (explicit !== undefined) return loadPolicy({ file: explicit, ...(cwd ? { cwd } : {}) });
-  const file = root === '.' || root === '' ? DEFAULT_POLICY_FILE : path.join(root, DEFAULT_POLICY_FILE);
-  return loadPolicy({ file, ...(cwd ? { cwd } : {}), optional: true });
 }
