@@ -65,7 +65,7 @@ export function filesForModel(
   for (const e of entries) {
     if (isWithin(e.path, dir)) {
       if (!deeper.some((d) => isWithin(e.path, d))) own.push(e);
-    } else if (dir !== '.' && isLicenseLikeName(e.path) && isWithin(dir, dirOf(e.path))) {
+    } else if (dir !== '.' && isWithin(dir, dirOf(e.path)) && isLicenseLikeName(e.path)) {
       inherited.push(e);
     }
   }
