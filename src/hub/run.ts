@@ -7,19 +7,11 @@ import type { RepoSource } from '../sources/source.js';
 import type { Report } from '../types.js';
 import { anyNeedsResolution } from './declared.js';
 import { HubError, scrub } from './errors.js';
-import type { HubFetchOptions } from './fetch.js';
-import { hubSettings, HubSettingsError, parseHubTarget } from './settings.js';
+import { HubSettingsError, parseHubTarget, runSettings, type HubRunOptions } from './settings.js';
+
+export type { HubRunOptions } from './settings.js';
 import type { HubRun as LoadedHub } from './setup.js';
 import type { DeclaredBase, UpstreamResolution } from './upstream.js';
-
-export interface HubRunOptions {
-  env: NodeJS.ProcessEnv;
-  hubRepo?: string;
-  token?: string;
-  cacheDir?: string;
-  offline?: boolean;
-  net?: Omit<HubFetchOptions, 'endpoint' | 'token'>;
-}
 
 export interface HubRun {
   /** The Hub repo to check, opened at its resolved commit; null for a local target. */
@@ -34,10 +26,7 @@ const NOTHING_LEARNED: UpstreamResolution = { extension: { checkpoints: [], lice
 
 /** Throws HubSettingsError (bad settings or target) or HubError (the target cannot be opened). */
 export async function openHubRun(options: HubRunOptions): Promise<HubRun> {
-  hubSettings(options.env, {
-    ...(options.token ? { token: options.token } : {}),
-    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-  });
+  runSettings(options);
   if (options.hubRepo !== undefined) parseHubTarget(options.hubRepo);
 
   let loaded: Promise<LoadedHub> | undefined;

@@ -2,6 +2,7 @@
 // token from the environment and inputs, the cache directory, and `ORG/NAME[@REV]` targets.
 import os from 'node:os';
 import path from 'node:path';
+import type { HubFetchOptions } from './fetch.js';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 
@@ -70,4 +71,24 @@ export function parseHubTarget(value: string): { repo: string; revision: string 
     throw new HubSettingsError(`not a Hub repo id (expected ORG/NAME[@REV]): '${v.slice(0, 200)}'`);
   if (!isRevision(revision)) throw new HubSettingsError(`not a valid revision: '${revision.slice(0, 200)}'`);
   return { repo, revision };
+}
+
+/** What the CLI or the Action says about the Hub for one run. */
+export interface HubRunOptions {
+  env: NodeJS.ProcessEnv;
+  /** `ORG/NAME[@REV]` when the target is a Hub repo. */
+  hubRepo?: string;
+  token?: string;
+  cacheDir?: string;
+  offline?: boolean;
+  net?: Omit<HubFetchOptions, 'endpoint' | 'token'>;
+}
+
+/** The settings of a run; throws HubSettingsError. */
+export function runSettings(options: HubRunOptions): HubSettings {
+  return hubSettings(options.env, {
+    ...(options.token ? { token: options.token } : {}),
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    offline: options.offline ?? false,
+  });
 }

@@ -4,7 +4,7 @@ import type { Catalog } from '../catalog/index.js';
 import { openHubSource, type HubSource } from '../sources/hub.js';
 import { createHubCache } from './cache.js';
 import { createHubClient, type HubClient } from './client.js';
-import { hubSettings, parseHubTarget, type HubSettings } from './settings.js';
+import { parseHubTarget, runSettings, type HubRunOptions, type HubSettings } from './settings.js';
 import { createHubFetch, type HubFetchOptions, type HubFetchStats } from './fetch.js';
 import { createUpstreamResolver, type DeclaredBase, type UpstreamResolution } from './upstream.js';
 
@@ -44,19 +44,8 @@ export interface HubRun {
  * HF_TOKEN, LINEAGE_GATE_CACHE) and its own options, the client, the target when it is a Hub
  * repo, and the upstream hook (used for local targets too). Throws HubSettingsError or HubError.
  */
-export async function prepareHub(options: {
-  env: NodeJS.ProcessEnv;
-  hubRepo?: string;
-  token?: string;
-  cacheDir?: string;
-  offline?: boolean;
-  net?: Omit<HubFetchOptions, 'endpoint' | 'token'>;
-}): Promise<HubRun> {
-  const settings = hubSettings(options.env, {
-    ...(options.token ? { token: options.token } : {}),
-    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-    offline: options.offline ?? false,
-  });
+export async function prepareHub(options: HubRunOptions): Promise<HubRun> {
+  const settings = runSettings(options);
   const hub = createHub(settings, options.net);
   let source: HubSource | null = null;
   if (options.hubRepo !== undefined) {
