@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CHAT_MARKERS,
+  MAX_FULL_PARSE_TEXT,
   SKETCH_K,
   compareTokenizer,
   fingerprint,
@@ -156,6 +158,45 @@ describe('parseTokenizerJson', () => {
     expect(t.tokens.sha256()).toBe(
       parseVocabJson('vocab.json', '{"ok":0,"bad\ufffd\ufffd":1}').tokenizer!.tokens.sha256(),
     );
+  });
+
+  test('a hash past the last id counts the missing ids as empty tokens, in both vocabulary forms', () => {
+    const spans = parseOk('{"model":{"type":"BPE","vocab":{"a":0,"b":1},"merges":[]}}').tokens;
+    const strings = parseVocabJson('vocab.json', '{"a":0,"b":1}').tokenizer!.tokens;
+    expect(spans.sha256(5)).toBe(strings.sha256(5));
+    expect(spans.sha256(5)).toBe(createHash('sha256').update('a\nb\n\n\n').digest('hex'));
+    // So a base whose last token is "" is still an exact prefix of a vocabulary that lacks it.
+    const base = parseOk(
+      '{"added_tokens":[{"id":2,"content":"","special":true},{"id":5,"content":"<x>","special":true}],"model":{"type":"BPE","vocab":{"a":0,"b":1,"":2},"merges":[]}}',
+    );
+    const cand = parseOk(
+      '{"added_tokens":[{"id":5,"content":"<x>","special":true}],"model":{"type":"BPE","vocab":{"a":0,"b":1},"merges":[]}}',
+    );
+    expect(compareTokenizer(cand, fingerprint(base)).relation).toBe('identical');
+  });
+
+  test('an id followed by Unicode whitespace reads as Number() reads it', () => {
+    const t = parseOk('{"model":{"type":"BPE","vocab":{"a":0,"b":1\u00a0},"merges":[]}}');
+    expect(t.vocabSize).toBe(2);
+    expect(t.tokens.at(1)).toBe('b');
+  });
+
+  test('a string with a lone surrogate keeps it (it has no UTF-8 form to scan)', () => {
+    const t = parseOk('{"model":{"type":"BPE","vocab":{"a\ud800":0},"merges":[]}}');
+    expect(t.tokens.at(0)).toBe('a\ud800');
+  });
+
+  test('the full-parse bound counts characters: 17 MB of CJK tokens in 6 M characters still parse', () => {
+    const entries: string[] = [];
+    for (let i = 0; i < 130_000; i++) entries.push(`"${'中'.repeat(40)}${i}":${i}`);
+    // merges: null makes the scan decline, so the whole text goes through JSON.parse.
+    const text = `{"model":{"type":"BPE","vocab":{${entries.join(',')}},"merges":null}}`;
+    const bytes = Buffer.from(text, 'utf8');
+    expect(bytes.length).toBeGreaterThan(MAX_FULL_PARSE_TEXT);
+    expect(text.length).toBeLessThan(MAX_FULL_PARSE_TEXT);
+    const r = parseTokenizerJson('tokenizer.json', bytes);
+    expect(r.problems).toEqual([]);
+    expect(r.tokenizer?.vocabSize).toBe(130_000);
   });
 
   test('the structural fast path and the JSON.parse fallback agree', () => {

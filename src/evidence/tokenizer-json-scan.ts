@@ -180,7 +180,8 @@ function readId(b: Buffer, i: number, end: number): number {
     j++;
   }
   if (j === end && j > i) return v;
-  const raw = b.toString('latin1', i, end);
+  // UTF-8, not latin1: Number() trims Unicode whitespace (U+00A0, U+3000…) as a text read would.
+  const raw = b.toString('utf8', i, end);
   return /^-?\d/.test(raw) ? Number(raw) : NaN;
 }
 

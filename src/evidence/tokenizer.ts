@@ -397,6 +397,8 @@ function readVocabArray(file: string, vocab: unknown[], problems: Problem[]): Vo
 // Parsers
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** With the u flag a surrogate pair is one code point, so this matches only an unpaired half. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * `tokenizer.json` (Hugging Face tokenizers format), as bytes (or text). Fast path: the structural
@@ -405,20 +407,23 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * replacement characters, as any text read would be.
  */
 export function parseTokenizerJson(file: string, input: string | Uint8Array): TokenizerParse {
-  if (input.length <= MAX_TOKENIZER_TEXT) {
-    let bytes =
-      typeof input === 'string'
-        ? Buffer.from(input, 'utf8')
-        : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const view =
+    typeof input === 'string' ? null : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  let text = typeof input === 'string' ? input : null;
+  // A string with lone surrogates has no UTF-8 form; JSON.parse keeps them, as the scan used to.
+  const scannable = text === null || !LONE_SURROGATE.test(text);
+  if (input.length <= MAX_TOKENIZER_TEXT && scannable) {
+    let bytes = view ?? Buffer.from(text!, 'utf8');
     if (!isUtf8(bytes)) bytes = Buffer.from(bytes.toString('utf8'), 'utf8');
     if (bytes.subarray(0, 3).equals(UTF8_BOM)) bytes = bytes.subarray(3);
     const fast = scanTokenizerJson(bytes, MAX_TOKEN_ID, MAX_JSON_CONTAINERS);
     if (fast instanceof TooMany) return { tokenizer: null, problems: [problem(file, fast.message)] };
     if (fast) return buildFromParts(file, fast);
-    if (bytes.length > MAX_FULL_PARSE_TEXT)
-      return { tokenizer: null, problems: [largeFileProblem(file, bytes.toString('utf8'))] };
   }
-  const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+  text ??= view!.toString('utf8');
+  // The full-parse bound counts characters, as JSON.parse sees the text.
+  if (text.length <= MAX_TOKENIZER_TEXT && text.length > MAX_FULL_PARSE_TEXT)
+    return { tokenizer: null, problems: [largeFileProblem(file, text)] };
   const parsed = parseJsonText(file, text, 'tokenizer.json');
   if ('problem' in parsed) return { tokenizer: null, problems: [parsed.problem] };
   const root = parsed.value;

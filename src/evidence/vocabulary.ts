@@ -10,7 +10,10 @@ export interface Vocabulary {
   /** Ids that have a token. */
   readonly count: number;
   at(id: number): string | undefined;
-  /** sha256 hex of the UTF-8 of the tokens for ids [0, end) joined with "\n" (a hole is ""). */
+  /**
+   * sha256 hex of the UTF-8 of the tokens for ids [0, end) joined with "\n" (a hole, or an id past
+   * the end, is "").
+   */
   sha256(end?: number): string;
   /** Every token by id (built once, on first call). */
   toArray(): readonly (string | undefined)[];
@@ -37,7 +40,7 @@ export function arrayVocabulary(tokens: readonly (string | undefined)[]): Vocabu
     length: tokens.length,
     count,
     at,
-    sha256: (end = tokens.length) => joinedSha256(at, Math.min(end, tokens.length)),
+    sha256: (end = tokens.length) => joinedSha256(at, end),
     toArray: () => tokens,
   };
 }
@@ -74,16 +77,16 @@ export class SpanVocabulary implements Vocabulary {
   }
 
   sha256(end = this.length): string {
-    end = Math.min(end, this.length);
     const { bytes, starts, ends, decoded } = this;
+    const known = Math.min(end, this.length); // ids past the vocabulary hash as empty tokens
     // One buffer of every token's UTF-8 and the separators, then one hash update.
     let size = Math.max(0, end - 1);
-    for (let id = 0; id < end; id++) if (starts[id] >= 0) size += ends[id] - starts[id];
+    for (let id = 0; id < known; id++) if (starts[id] >= 0) size += ends[id] - starts[id];
     const out = Buffer.allocUnsafe(size);
     let p = 0;
     for (let id = 0; id < end; id++) {
       if (id > 0) out[p++] = 10;
-      const s = starts[id];
+      const s = id < known ? starts[id] : -1;
       if (s < 0) continue;
       const text = decoded.get(id);
       if (text !== undefined) {
