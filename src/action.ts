@@ -8,11 +8,12 @@ import { runGate } from './gate.js';
 import { findPolicy } from './policy/find.js';
 import { PolicyError } from './policy/error.js';
 import { createLocalSource } from './sources/local.js';
-import { hubFailureLine, openHubRun, upstreamNotes } from './hub/run.js';
+import { hubBlobBase, hubFailureLine, openHubRun, upstreamNotes } from './hub/run.js';
 import { selectAnnotations } from './report/annotations.js';
 import { formatJson } from './report/json.js';
 import { formatMarkdown } from './report/markdown.js';
 import { formatSarif } from './report/sarif.js';
+import { uriPath } from './report/escape.js';
 import { changedFilesForAnnotations, loadGitHubRun, publishComment } from './github/pull-request.js';
 import type { Report } from './types.js';
 
@@ -70,21 +71,30 @@ export async function run(): Promise<void> {
     });
     for (const note of upstreamNotes(report)) core.info(`Lineage Gate: note: ${note}`);
 
-    const prefix = workspacePrefix(workspace, dir);
+    // A Hub target's files are not in the checkout: its findings point at the Hub, never at a
+    // workspace file of the same name.
+    const hubFiles =
+      report.target.kind === 'hub'
+        ? hubBlobBase(hub.endpoint, report.target.repo, report.target.revision)
+        : null;
+    const prefix = hubFiles ? '' : workspacePrefix(workspace, dir);
     const log = { info: core.info, warning: core.warning };
     const github = await loadGitHubRun(inputs.token, log);
     // Only the files under the checked directory matter, relative to it.
-    const changed = await changedFilesForAnnotations(github, report, prefix, log);
+    const changed = hubFiles ? [] : await changedFilesForAnnotations(github, report, prefix, log);
     const { shown, hidden } = selectAnnotations(report, changed);
     for (const a of shown) {
       const props: core.AnnotationProperties = { title: a.title };
-      if (a.file !== undefined) {
+      let message = a.message;
+      if (a.file !== undefined && hubFiles) {
+        message = `${hubFiles}${uriPath(a.file)}${a.line !== undefined ? `#L${a.line}` : ''}\n${message}`;
+      } else if (a.file !== undefined) {
         props.file = prefix + a.file;
         if (a.line !== undefined) props.startLine = a.line;
       }
-      if (a.severity === 'error') core.error(a.message, props);
-      else if (a.severity === 'warning') core.warning(a.message, props);
-      else core.notice(a.message, props);
+      if (a.severity === 'error') core.error(message, props);
+      else if (a.severity === 'warning') core.warning(message, props);
+      else core.notice(message, props);
     }
 
     const reportFile = path.join(process.env.RUNNER_TEMP || workspace, REPORT_FILE_NAME);
@@ -93,7 +103,10 @@ export async function run(): Promise<void> {
       // Paths in SARIF are repository-relative (the `path` input is prefixed), as code scanning expects.
       const sarifFile = path.resolve(workspace, inputs['sarif-file']);
       await mkdir(path.dirname(sarifFile), { recursive: true });
-      await writeFile(sarifFile, formatSarif(report, { pathPrefix: prefix }));
+      await writeFile(
+        sarifFile,
+        formatSarif(report, hubFiles ? { artifactBase: hubFiles } : { pathPrefix: prefix }),
+      );
       core.info(`Lineage Gate: SARIF written to ${sarifFile}`);
     }
 

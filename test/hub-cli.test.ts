@@ -180,9 +180,27 @@ describe('the Action with hub-repo (bundled)', () => {
       'INPUT_HF-TOKEN': TOKEN,
       'INPUT_FAIL-ON': 'error',
       INPUT_COMMENT: 'never',
+      'INPUT_SARIF-FILE': 'out/lineage-gate.sarif',
     };
     const r = await run(ACTION, [], env, temp);
     expect(r.code).toBe(1);
+    // The Hub repo's files are not in the workspace: annotations name them on the Hub, with no file=.
+    const blob = `${hub.url}/org/undeclared/blob/${shaOf('org/undeclared')}/`;
+    const annotations = r.stdout.split('\n').filter((l) => /^::(error|warning|notice)[ :]/.test(l));
+    expect(annotations.length).toBeGreaterThan(0);
+    for (const line of annotations) expect(line).not.toMatch(/file=/);
+    expect(annotations.some((l) => l.includes(`${blob}README.md`))).toBe(true);
+    const sarif = JSON.parse(readFileSync(path.join(temp, 'out/lineage-gate.sarif'), 'utf8')) as {
+      runs: {
+        results: { locations: { physicalLocation: { artifactLocation: Record<string, string> } }[] }[];
+      }[];
+    };
+    const locations = sarif.runs[0].results.map((x) => x.locations[0].physicalLocation.artifactLocation);
+    expect(locations.length).toBeGreaterThan(0);
+    for (const loc of locations) {
+      expect(loc.uri.startsWith(blob)).toBe(true);
+      expect(loc.uriBaseId).toBeUndefined();
+    }
     expect(r.stdout).toContain(`::add-mask::${TOKEN}`);
     expect(r.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
     const outputs = readFileSync(outputFile, 'utf8');

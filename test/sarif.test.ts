@@ -201,6 +201,17 @@ describe('results', () => {
     expect(log.runs[0].results[3].message.text).toContain('ctl\\x01\\x1b[31m.md');
   });
 
+  test('a Hub target is located on the Hub: absolute URIs, no %SRCROOT%', () => {
+    const hubBase = 'https://huggingface.co/acme/model/blob/0123abcd/';
+    const log = buildSarif(reportWith([{ ...base, file: 'sub dir/README.md' }], 'sub dir'), {
+      artifactBase: hubBase,
+    });
+    expectValid(log);
+    expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({
+      uri: `${hubBase}sub%20dir/README.md`,
+    });
+  });
+
   test('a finding without a file is located at its model directory', () => {
     const { file: _f, line: _l, ...noFile } = base;
     const log = buildSarif(reportWith([noFile], 'models/acme'));

@@ -14,6 +14,8 @@ import type { HubRun as LoadedHub } from './setup.js';
 import type { DeclaredBase, UpstreamResolution } from './upstream.js';
 
 export interface HubRun {
+  /** The Hub's base URL (HF_ENDPOINT, without a trailing slash). */
+  endpoint: string;
   /** The Hub repo to check, opened at its resolved commit; null for a local target. */
   source: RepoSource | null;
   /** The gate's `upstreams` hook. */
@@ -26,7 +28,7 @@ const NOTHING_LEARNED: UpstreamResolution = { extension: { checkpoints: [], lice
 
 /** Throws HubSettingsError (bad settings or target) or HubError (the target cannot be opened). */
 export async function openHubRun(options: HubRunOptions): Promise<HubRun> {
-  runSettings(options);
+  const { endpoint } = runSettings(options);
   if (options.hubRepo !== undefined) parseHubTarget(options.hubRepo);
 
   let loaded: Promise<LoadedHub> | undefined;
@@ -34,6 +36,7 @@ export async function openHubRun(options: HubRunOptions): Promise<HubRun> {
   let run: LoadedHub | undefined;
   if (options.hubRepo !== undefined) run = await load();
   return {
+    endpoint,
     source: run?.source ?? null,
     upstreams: async (declared, catalog) => {
       // Until the client is loaded nothing has been learned, so this is what the resolver answers.
@@ -46,6 +49,11 @@ export async function openHubRun(options: HubRunOptions): Promise<HubRun> {
       return { requests: s?.requests ?? 0, bytes: s?.bytes ?? 0 };
     },
   };
+}
+
+/** Web address of a Hub repo's files at a commit; a target-relative path is appended to it. */
+export function hubBlobBase(endpoint: string, repo: string, revision: string): string {
+  return `${endpoint}/${repo}/blob/${encodeURIComponent(revision)}/`;
 }
 
 /** One line per upstream that could not be verified (gated, missing, offline, error). */

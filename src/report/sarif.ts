@@ -21,6 +21,11 @@ const LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning'
 export interface SarifOptions {
   /** Prepended to every target-relative path (the Action's `path` input, e.g. `models/acme/`). */
   pathPrefix?: string;
+  /**
+   * An absolute URI that target paths resolve against instead of %SRCROOT%: a Hub target's files are
+   * not in the checkout, so they are located on the Hub (`<endpoint>/<repo>/blob/<commit>/`).
+   */
+  artifactBase?: string;
 }
 
 // The SARIF subset this reporter writes; the official schema validates it in the tests.
@@ -45,7 +50,7 @@ interface SarifResult {
   message: SarifMessage;
   locations: {
     physicalLocation: {
-      artifactLocation: { uri: string; uriBaseId: string };
+      artifactLocation: { uri: string; uriBaseId?: string };
       region?: { startLine: number };
     };
   }[];
@@ -129,7 +134,9 @@ export function buildSarif(report: Report, options: SarifOptions = {}): SarifLog
       seen.set(fp, n + 1);
       if (n > 0) fp = `${fp}:${n}`;
       const physicalLocation: SarifResult['locations'][number]['physicalLocation'] = {
-        artifactLocation: { uri: file === '' ? '.' : uriPath(file), uriBaseId: SRCROOT },
+        artifactLocation: options.artifactBase
+          ? { uri: options.artifactBase + uriPath(file) }
+          : { uri: file === '' ? '.' : uriPath(file), uriBaseId: SRCROOT },
       };
       if (f.file !== undefined && f.line !== undefined) physicalLocation.region = { startLine: f.line };
       const properties: Record<string, string> = { model: plainText(m.path), docs: docsUrl(f.rule) };
