@@ -27,6 +27,7 @@ export const ActionInputsSchema = z.object({
   token: text,
   'hf-token': text,
   'sarif-file': text,
+  'cache-dir': text,
   offline: z
     .string()
     .refine((v) => v === '' || YAML_TRUE.includes(v) || YAML_FALSE.includes(v), {

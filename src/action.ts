@@ -40,16 +40,19 @@ export async function run(): Promise<void> {
       if (v) core.setSecret(v);
     }
     const inputs = parseInputs((name) => core.getInput(name));
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     // The Hub: the target with `hub-repo` (then `path` is not read), and declared upstreams the
-    // catalog lacks in any case; the cache is $LINEAGE_GATE_CACHE or ~/.cache/lineage-gate.
+    // catalog lacks in any case; the cache is `cache-dir` (workspace-relative), else
+    // $LINEAGE_GATE_CACHE, else ~/.cache/lineage-gate.
+    const cacheDir = inputs['cache-dir'];
     const hub = await openHubRun({
       env: process.env,
       hubRepo: inputs['hub-repo'],
       token: inputs['hf-token'],
       offline: inputs.offline,
+      ...(cacheDir ? { cacheDir: path.resolve(workspace, cacheDir) } : {}),
     });
 
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const dir = path.resolve(workspace, inputs.path);
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory()) throw new InputError(`input 'path': ${inputs.path} is not a directory`);

@@ -1,7 +1,7 @@
 // The bundled CLI and Action (dist/) against a local Hub: `check --hub` gives what a local check
 // of the same files gives; Hub failures are one line and exit 2; the token is never printed.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -181,6 +181,7 @@ describe('the Action with hub-repo (bundled)', () => {
       'INPUT_FAIL-ON': 'error',
       INPUT_COMMENT: 'never',
       'INPUT_SARIF-FILE': 'out/lineage-gate.sarif',
+      'INPUT_CACHE-DIR': 'hub-cache',
     };
     const r = await run(ACTION, [], env, temp);
     expect(r.code).toBe(1);
@@ -203,6 +204,8 @@ describe('the Action with hub-repo (bundled)', () => {
     }
     expect(r.stdout).toContain(`::add-mask::${TOKEN}`);
     expect(r.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+    // The cache-dir input (workspace-relative) holds what was read from the Hub.
+    expect(readdirSync(path.join(temp, 'hub-cache/hub/v1')).length).toBeGreaterThan(0);
     const outputs = readFileSync(outputFile, 'utf8');
     expect(outputs).toMatch(/verdict<<.*\nfail\n/);
     const report = JSON.parse(readFileSync(path.join(temp, 'lineage-gate-report.json'), 'utf8')) as Report;
