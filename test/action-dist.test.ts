@@ -3,7 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ACTION, buildOnce, stepEnv } from './helpers/bundle.js';
+import { parse } from 'yaml';
+import { INPUT_NAMES } from '../src/action-inputs.js';
+import { ACTION, buildOnce, ROOT, stepEnv } from './helpers/bundle.js';
 import { tempDir, writeAttributed, writeUndeclared } from './helpers/fixtures.js';
 import { reportValidator } from './helpers/schema.js';
 import type { Report } from '../src/types.js';
@@ -141,5 +143,20 @@ describe('dist/index.js as the runner runs it', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("::error::Lineage Gate: input 'path': models/nope is not a directory");
     expect(existsSync(path.join(r.temp, 'lineage-gate-report.json'))).toBe(false);
+  });
+});
+
+describe('action.yml', () => {
+  test('declares exactly the inputs the Action reads and the outputs a run writes', () => {
+    const manifest = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+      outputs: Record<string, unknown>;
+      runs: { using: string; main: string };
+    };
+    expect(Object.keys(manifest.inputs).sort()).toEqual([...INPUT_NAMES].sort());
+    const run = runAction(writeAttributed(tempDir()), { comment: 'never' });
+    expect(run.code).toBe(0);
+    expect(Object.keys(manifest.outputs).sort()).toEqual(Object.keys(run.outputs).sort());
+    expect(manifest.runs.main).toBe('dist/index.js');
   });
 });
