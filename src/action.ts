@@ -8,7 +8,8 @@ import { runGate } from './gate.js';
 import { findPolicy } from './policy/find.js';
 import { PolicyError } from './policy/error.js';
 import { createLocalSource } from './sources/local.js';
-import { hubBlobBase, hubFailureLine, openHubRun, upstreamNotes } from './hub/run.js';
+import { hubFailureLine, openHubRun, upstreamNotes } from './hub/run.js';
+import { hubBlobUrl } from './hub/settings.js';
 import { selectAnnotations } from './report/annotations.js';
 import { formatJson } from './report/json.js';
 import { formatMarkdown } from './report/markdown.js';
@@ -78,7 +79,7 @@ export async function run(): Promise<void> {
     // workspace file of the same name.
     const hubFiles =
       report.target.kind === 'hub'
-        ? hubBlobBase(hub.endpoint, report.target.repo, report.target.revision)
+        ? hubBlobUrl(hub.endpoint, report.target.repo, report.target.revision)
         : null;
     const prefix = hubFiles ? '' : workspacePrefix(workspace, dir);
     const log = { info: core.info, warning: core.warning };

@@ -7,6 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { printParseErrorCode, visit } from 'jsonc-parser';
+import { hasLoneSurrogate } from '../report/escape.js';
 import type { Problem } from '../types.js';
 import { jsonContainersOver, jsonTooDeepAt } from './nesting.js';
 import { scanTokenizerJson, TooMany, VocabSpans, type TokenizerJsonParts } from './tokenizer-json-scan.js';
@@ -397,8 +398,6 @@ function readVocabArray(file: string, vocab: unknown[], problems: Problem[]): Vo
 // Parsers
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-/** With the u flag a surrogate pair is one code point, so this matches only an unpaired half. */
-const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * `tokenizer.json` (Hugging Face tokenizers format), as bytes (or text). Fast path: the structural
@@ -411,7 +410,7 @@ export function parseTokenizerJson(file: string, input: string | Uint8Array): To
     typeof input === 'string' ? null : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   let text = typeof input === 'string' ? input : null;
   // A string with lone surrogates has no UTF-8 form; JSON.parse keeps them, as the scan used to.
-  const scannable = text === null || !LONE_SURROGATE.test(text);
+  const scannable = text === null || !hasLoneSurrogate(text);
   if (input.length <= MAX_TOKENIZER_TEXT && scannable) {
     let bytes = view ?? Buffer.from(text!, 'utf8');
     if (!isUtf8(bytes)) bytes = Buffer.from(bytes.toString('utf8'), 'utf8');

@@ -7,6 +7,8 @@ import * as z from 'zod';
 import type { HubCache } from './cache.js';
 import { HubError, toHubError } from './errors.js';
 
+import { hubBlobUrl } from './settings.js';
+
 export { DEFAULT_ENDPOINT, isHubRepoId, isRevision } from './settings.js';
 
 export interface TreeEntry {
@@ -33,6 +35,7 @@ const TreeSchema = z.object({
   skipped: z.number(),
   truncated: z.boolean(),
 });
+const encodePath = (p: string) => p.split('/').map(encodeURIComponent).join('/');
 const SHA = /^[0-9a-f]{40}$/;
 
 /** True for a relative path with no empty, `.` or `..` segment and no NUL or backslash. */
@@ -94,8 +97,6 @@ export async function readBounded(body: ReadableStream<Uint8Array> | null, limit
     reader.releaseLock();
   }
 }
-
-const encodePath = (p: string) => p.split('/').map(encodeURIComponent).join('/');
 
 export function createHubClient(options: HubClientOptions): HubClient {
   const endpoint = options.endpoint.replace(/\/+$/, '');
@@ -246,6 +247,6 @@ export function createHubClient(options: HubClientOptions): HubClient {
     resolve,
     tree,
     range,
-    blobUrl: (repo, sha, file) => `${endpoint}/${repo}/blob/${encodeURIComponent(sha)}/${encodePath(file)}`,
+    blobUrl: (repo, sha, file) => hubBlobUrl(endpoint, repo, sha, file),
   };
 }

@@ -51,11 +51,6 @@ export async function openHubRun(options: HubRunOptions): Promise<HubRun> {
   };
 }
 
-/** Web address of a Hub repo's files at a commit; a target-relative path is appended to it. */
-export function hubBlobBase(endpoint: string, repo: string, revision: string): string {
-  return `${endpoint}/${repo}/blob/${encodeURIComponent(revision)}/`;
-}
-
 /** One line per upstream that could not be verified (gated, missing, offline, error). */
 export function upstreamNotes(report: Report): string[] {
   const notes = report.models.flatMap((m) =>

@@ -2,9 +2,15 @@
 // token from the environment and inputs, the cache directory, and `ORG/NAME[@REV]` targets.
 import os from 'node:os';
 import path from 'node:path';
+import { uriPath } from '../report/escape.js';
 import type { HubFetchOptions } from './fetch.js';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
+
+/** Web address of a file in a Hub repo at a commit; with no file, of the commit's file tree. */
+export function hubBlobUrl(endpoint: string, repo: string, sha: string, file = ''): string {
+  return `${endpoint}/${repo}/blob/${encodeURIComponent(sha)}/${uriPath(file)}`;
+}
 
 /** `org/name` as the Hub allows it (huggingface_hub's validate_repo_id, namespace required). */
 export function isHubRepoId(id: string): boolean {

@@ -10,6 +10,11 @@ const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** String.prototype.toWellFormed (ES2024, not in this project's lib): lone surrogates → U+FFFD. */
+/** True when `text` holds a surrogate half without its pair (it then has no UTF-8 form). */
+export function hasLoneSurrogate(text: string): boolean {
+  return text.search(LONE_SURROGATE) >= 0;
+}
+
 export function wellFormed(text: string): string {
   return text.replace(LONE_SURROGATE, '\ufffd');
 }
