@@ -25,6 +25,7 @@ import {
 } from '../src/evidence/tokenizer.js';
 import type { Problem } from '../src/types.js';
 import { fuzzParams } from './helpers/fuzz.js';
+import { sentencePiece } from './helpers/model-files.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared arbitraries and checks
@@ -529,26 +530,9 @@ describe('property: tokenizer parsers', () => {
     );
   });
 
-  /** Protobuf varint. */
-  const varint = (n: number): number[] => {
-    const out: number[] = [];
-    while (n >= 0x80) {
-      out.push((n & 0x7f) | 0x80);
-      n = Math.floor(n / 128);
-    }
-    out.push(n);
-    return out;
-  };
-  /** A SentencePiece ModelProto with the given pieces (field 1: {1: piece, 3: type}). */
-  const spModel = (pieces: [string, number][]): Buffer => {
-    const bytes: number[] = [];
-    for (const [piece, type] of pieces) {
-      const p = [...Buffer.from(piece, 'utf8')];
-      const inner = [0x0a, ...varint(p.length), ...p, 0x18, ...varint(type)];
-      bytes.push(0x0a, ...varint(inner.length), ...inner);
-    }
-    return Buffer.from(bytes);
-  };
+  /** A SentencePiece ModelProto with the given pieces. */
+  const spModel = (pieces: [string, number][]): Buffer =>
+    Buffer.from(pieces.flatMap(([piece, type]) => sentencePiece(piece, type)));
   const piecesArb = fc.array(
     fc.tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }), fc.constantFrom(1, 2, 3, 4, 5, 6)),
     { minLength: 1, maxLength: 30 },

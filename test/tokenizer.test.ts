@@ -22,6 +22,7 @@ import {
   type ParsedTokenizer,
   type TokenizerCatalog,
 } from '../src/evidence/tokenizer.js';
+import { sentencePiece } from './helpers/model-files.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -446,21 +447,7 @@ describe('config files', () => {
 });
 
 describe('tokenizer.model (SentencePiece protobuf)', () => {
-  function varint(n: number): number[] {
-    const out: number[] = [];
-    while (n >= 0x80) {
-      out.push((n & 0x7f) | 0x80);
-      n = Math.floor(n / 128);
-    }
-    out.push(n);
-    return out;
-  }
-  function piece(text: string, type?: number): number[] {
-    const bytes = [...Buffer.from(text, 'utf8')];
-    const body = [0x0a, ...varint(bytes.length), ...bytes, 0x15, 0, 0, 0x80, 0xbf]; // 1: piece, 2: score -1.0
-    if (type !== undefined) body.push(0x18, ...varint(type));
-    return [0x0a, ...varint(body.length), ...body];
-  }
+  const piece = sentencePiece;
   const trainer = [0x12, 0x02, 0x08, 0x01]; // field 2 (trainer_spec), skipped
 
   test('reads pieces and special types, and hashes the bytes', () => {

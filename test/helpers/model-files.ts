@@ -40,46 +40,28 @@ function str(s: string): Buffer {
   const b = Buffer.from(s, 'utf8');
   return Buffer.concat([u64(b.length), b]);
 }
+type Writer = (b: Buffer, v: never) => unknown;
+/** GGUF scalar types: byte size and little-endian writer (bool is written as a u8). */
+const SCALARS: Record<string, [number, Writer]> = {
+  u8: [1, (b, v: number) => b.writeUInt8(v)],
+  i8: [1, (b, v: number) => b.writeInt8(v)],
+  u16: [2, (b, v: number) => b.writeUInt16LE(v)],
+  i16: [2, (b, v: number) => b.writeInt16LE(v)],
+  u32: [4, (b, v: number) => b.writeUInt32LE(v)],
+  i32: [4, (b, v: number) => b.writeInt32LE(v)],
+  f32: [4, (b, v: number) => b.writeFloatLE(v)],
+  bool: [1, (b, v: boolean) => b.writeUInt8(v ? 1 : 0)],
+  u64: [8, (b, v: bigint) => b.writeBigUInt64LE(v)],
+  i64: [8, (b, v: bigint) => b.writeBigInt64LE(v)],
+  f64: [8, (b, v: number) => b.writeDoubleLE(v)],
+};
 function scalar(t: string, v: number | bigint | boolean | string): Buffer {
-  const b = Buffer.alloc(8);
-  switch (t) {
-    case 'u8':
-      b.writeUInt8(v as number);
-      return b.subarray(0, 1);
-    case 'i8':
-      b.writeInt8(v as number);
-      return b.subarray(0, 1);
-    case 'u16':
-      b.writeUInt16LE(v as number);
-      return b.subarray(0, 2);
-    case 'i16':
-      b.writeInt16LE(v as number);
-      return b.subarray(0, 2);
-    case 'u32':
-      b.writeUInt32LE(v as number);
-      return b.subarray(0, 4);
-    case 'i32':
-      b.writeInt32LE(v as number);
-      return b.subarray(0, 4);
-    case 'f32':
-      b.writeFloatLE(v as number);
-      return b.subarray(0, 4);
-    case 'bool':
-      b.writeUInt8(v ? 1 : 0);
-      return b.subarray(0, 1);
-    case 'u64':
-      b.writeBigUInt64LE(v as bigint);
-      return b;
-    case 'i64':
-      b.writeBigInt64LE(v as bigint);
-      return b;
-    case 'f64':
-      b.writeDoubleLE(v as number);
-      return b;
-    case 'string':
-      return str(v as string);
-  }
-  throw new Error(t);
+  if (t === 'string') return str(v as string);
+  const spec = SCALARS[t];
+  if (!spec) throw new Error(t);
+  const b = Buffer.alloc(spec[0]);
+  spec[1](b, v as never);
+  return b;
 }
 function value(v: Value): Buffer {
   if (v.t === 'array') {
@@ -152,4 +134,26 @@ export function writeSparseSafetensors(path: string, tensors: SafetensorsTensor[
     closeSync(fd);
   }
   return head.length + dataSize;
+}
+
+/** Protobuf varint. */
+export function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return out;
+}
+
+/**
+ * One SentencePiece ModelProto `pieces` entry (field 1): {1: piece, 2: score -1.0, 3: type}; the type
+ * is left out when not given (1, normal).
+ */
+export function sentencePiece(text: string, type?: number): number[] {
+  const bytes = [...Buffer.from(text, 'utf8')];
+  const body = [0x0a, ...varint(bytes.length), ...bytes, 0x15, 0, 0, 0x80, 0xbf];
+  if (type !== undefined) body.push(0x18, ...varint(type));
+  return [0x0a, ...varint(body.length), ...body];
 }
