@@ -152,6 +152,15 @@ export function runCli(
   };
 }
 
+export const DEFAULT_MAX_MS = 15_000;
+export const DEFAULT_MAX_RSS_MIB = 200;
+
+/** The plain config and card most cases start from. */
+function writePlainModel(dir: string): void {
+  write(dir, 'config.json', PLAIN_CONFIG);
+  write(dir, 'README.md', PLAIN_CARD);
+}
+
 export interface HostileCase {
   name: string;
   /** Builds the repo inside `dir` (an empty temp directory). */
@@ -163,10 +172,10 @@ export interface HostileCase {
   expect: { file?: string; message: RegExp }[];
   /** Verdict expected, when the case decides it. */
   verdict?: 'pass' | 'fail';
-  /** Wall-clock bound for the CLI run, ms. */
-  maxMs: number;
-  /** Peak-RSS bound for the CLI run, MiB. */
-  maxRssMiB: number;
+  /** Wall-clock bound for the CLI run, ms (default DEFAULT_MAX_MS). */
+  maxMs?: number;
+  /** Peak-RSS bound for the CLI run, MiB (default DEFAULT_MAX_RSS_MIB). */
+  maxRssMiB?: number;
   /** Also run the text and markdown formats (for cases that could leak outside content). */
   allFormats?: boolean;
 }
@@ -193,15 +202,12 @@ export const CORE_CASES: HostileCase[] = [
       { file: 'nested/README.md', message: /symbolic link that points outside/ },
     ],
     verdict: 'fail',
-    maxMs: 15_000,
-    maxRssMiB: 200,
   },
   {
     name: 'symlink loops (a file, a pair, a directory looping to its parent)',
     allFormats: true,
     build(dir) {
-      write(dir, 'config.json', PLAIN_CONFIG);
-      write(dir, 'README.md', PLAIN_CARD);
+      writePlainModel(dir);
       symlinkSync('LICENSE', path.join(dir, 'LICENSE'));
       symlinkSync('NOTICE.md', path.join(dir, 'COPYING'));
       symlinkSync('COPYING', path.join(dir, 'NOTICE.md'));
@@ -215,20 +221,15 @@ export const CORE_CASES: HostileCase[] = [
       { file: 'NOTICE.md', message: /^NOTICE\.md is a broken or looping symbolic link/ },
     ],
     verdict: 'fail',
-    maxMs: 15_000,
-    maxRssMiB: 200,
   },
   {
     name: 'a FIFO named LICENSE (must not hang waiting for a writer)',
     build(dir) {
-      write(dir, 'config.json', PLAIN_CONFIG);
-      write(dir, 'README.md', PLAIN_CARD);
+      writePlainModel(dir);
       execFileSync('mkfifo', [path.join(dir, 'LICENSE')]);
     },
     expect: [{ file: 'LICENSE', message: /^LICENSE is not a regular file \(FIFO, device or socket\)/ }],
     verdict: 'fail',
-    maxMs: 15_000,
-    maxRssMiB: 200,
   },
   {
     name: 'billion-laughs YAML in the card front matter',
@@ -238,7 +239,6 @@ export const CORE_CASES: HostileCase[] = [
     },
     expect: [{ file: 'README.md', message: /^README\.md front matter cannot be read: .*alias/i }],
     verdict: 'fail',
-    maxMs: 15_000,
     maxRssMiB: 250,
   },
   {
@@ -249,8 +249,6 @@ export const CORE_CASES: HostileCase[] = [
     },
     expect: [{ file: 'config.json', message: /^config\.json nests deeper than 64 levels/ }],
     verdict: 'fail',
-    maxMs: 15_000,
-    maxRssMiB: 200,
   },
   {
     name: 'card front matter nested 100,000 levels deep (flow and block)',
@@ -266,8 +264,6 @@ export const CORE_CASES: HostileCase[] = [
       { file: 'sub/README.md', message: /^README\.md front matter nests deeper than 64 levels/ },
     ],
     verdict: 'fail',
-    maxMs: 15_000,
-    maxRssMiB: 200,
   },
   {
     name: 'NUL bytes in config.json and LICENSE',
@@ -289,8 +285,6 @@ export const CORE_CASES: HostileCase[] = [
       { file: 'LICENSE', message: /^LICENSE looks binary \(NUL bytes\)/ },
     ],
     verdict: 'fail',
-    maxMs: 15_000,
-    maxRssMiB: 200,
   },
   {
     name: 'invalid UTF-8 in config.json, in the card, and in file names',
@@ -318,8 +312,6 @@ export const CORE_CASES: HostileCase[] = [
       { message: /not read completely: skipped 2 file names that are not valid UTF-8/ },
     ],
     verdict: 'fail',
-    maxMs: 15_000,
-    maxRssMiB: 200,
   },
   {
     name: 'a 50 MB single-line README',
@@ -331,7 +323,6 @@ export const CORE_CASES: HostileCase[] = [
     // Read up to the 4 MiB text bound and judged on that: the card's license passes, with a notice.
     expect: [{ file: 'README.md', message: /only the first 4194304 bytes .* were searched/ }],
     verdict: 'pass',
-    maxMs: 15_000,
     maxRssMiB: 300,
   },
   {
@@ -342,8 +333,6 @@ export const CORE_CASES: HostileCase[] = [
     },
     expect: [{ file: 'config.json', message: /^config\.json is \d+ bytes, over the 4194304-byte bound/ }],
     verdict: 'fail',
-    maxMs: 15_000,
-    maxRssMiB: 200,
   },
   {
     name: 'a heading followed by megabytes of blanks (regex backtracking in the title search)',
@@ -357,7 +346,6 @@ export const CORE_CASES: HostileCase[] = [
     },
     expect: [],
     verdict: 'pass',
-    maxMs: 15_000,
     maxRssMiB: 300,
   },
   {
@@ -374,7 +362,6 @@ export const CORE_CASES: HostileCase[] = [
       },
     ],
     verdict: 'fail',
-    maxMs: 15_000,
     maxRssMiB: 300,
   },
 ];
@@ -384,26 +371,20 @@ export const WEIGHTS_CASES: HostileCase[] = [
   {
     name: 'a safetensors header claiming 2^62 bytes',
     build(dir) {
-      write(dir, 'config.json', PLAIN_CONFIG);
-      write(dir, 'README.md', PLAIN_CARD);
+      writePlainModel(dir);
       write(dir, 'model.safetensors', safetensorsBytes(2n ** 62n, '{}'));
     },
     expect: [{ file: 'model.safetensors', message: /header length 4611686018427387904 exceeds/ }],
     verdict: 'fail',
-    maxMs: 15_000,
-    maxRssMiB: 200,
   },
   {
     name: 'a truncated safetensors header',
     build(dir) {
-      write(dir, 'config.json', PLAIN_CONFIG);
-      write(dir, 'README.md', PLAIN_CARD);
+      writePlainModel(dir);
       write(dir, 'model.safetensors', safetensorsBytes(4096n, '{"w": {"dtype": "F16", "shape": [2'));
     },
     expect: [{ file: 'model.safetensors', message: /header length 4096 exceeds the \d+ bytes that follow/ }],
     verdict: 'fail',
-    maxMs: 15_000,
-    maxRssMiB: 200,
   },
   {
     name: 'a GGUF file with absurd tensor and key-value counts',
@@ -413,14 +394,11 @@ export const WEIGHTS_CASES: HostileCase[] = [
     },
     expect: [{ file: 'model-Q4_K_M.gguf', message: /tensor_count 1152921504606846976 exceeds the bound/ }],
     verdict: 'fail',
-    maxMs: 15_000,
-    maxRssMiB: 200,
   },
   {
     name: 'a 90 MB tokenizer.json of empty objects that the structural scan rejects (no full parse)',
     build(dir) {
-      write(dir, 'config.json', PLAIN_CONFIG);
-      write(dir, 'README.md', PLAIN_CARD);
+      writePlainModel(dir);
       const n = 30 * 1024 * 1024;
       const body = Buffer.alloc(n * 3, '{},');
       write(
@@ -446,8 +424,7 @@ export const WEIGHTS_CASES: HostileCase[] = [
   {
     name: 'a 12 MB tokenizer.json of empty objects (under the full-parse size, over the container bound)',
     build(dir) {
-      write(dir, 'config.json', PLAIN_CONFIG);
-      write(dir, 'README.md', PLAIN_CARD);
+      writePlainModel(dir);
       const body = Buffer.alloc(4 * 1024 * 1024 * 3, '{},');
       write(
         dir,
@@ -467,8 +444,7 @@ export const WEIGHTS_CASES: HostileCase[] = [
   {
     name: 'a safetensors header of three million empty objects',
     build(dir) {
-      write(dir, 'config.json', PLAIN_CONFIG);
-      write(dir, 'README.md', PLAIN_CARD);
+      writePlainModel(dir);
       const body = Buffer.alloc(3_000_000 * 3, '{},');
       const json = Buffer.concat([
         Buffer.from('{"t":['),
@@ -485,14 +461,11 @@ export const WEIGHTS_CASES: HostileCase[] = [
   {
     name: 'a tokenizer.json that is not JSON',
     build(dir) {
-      write(dir, 'config.json', PLAIN_CONFIG);
-      write(dir, 'README.md', PLAIN_CARD);
+      writePlainModel(dir);
       write(dir, 'tokenizer.json', '{"model": {"type": "BPE", "vocab": {"a": 0,,}} <html>');
     },
     expect: [{ file: 'tokenizer.json', message: /not valid JSON/ }],
     verdict: 'fail',
-    maxMs: 15_000,
-    maxRssMiB: 200,
   },
 ];
 
