@@ -167,17 +167,21 @@ describe('the bundled Action on a monorepo PR with more errors than GitHub shows
   });
   afterEach(async () => api.close());
 
-  const errorFiles = (stdout: string) =>
-    [...stdout.matchAll(/^::error title=[^,]*,file=([^,]+),line=\d+::/gm)].map((m) => m[1]);
-
-  test('the changed model’s errors are annotated first; the summary counts what was not shown', async () => {
-    const r = await runBundledAction({
+  /** The bundled Action on the checked-out monorepo, for pull request 3. */
+  const runOnPr3 = () =>
+    runBundledAction({
       action: ACTION,
       workspace: ws,
       inputs: { path: 'models', token: 'ghs_testtoken', comment: 'never' },
       env: runnerEnv(api),
       event: pullRequestEvent(3),
     });
+
+  const errorFiles = (stdout: string) =>
+    [...stdout.matchAll(/^::error title=[^,]*,file=([^,]+),line=\d+::/gm)].map((m) => m[1]);
+
+  test('the changed model’s errors are annotated first; the summary counts what was not shown', async () => {
+    const r = await runOnPr3();
     expect(r.code).toBe(1);
     expect(api.requests.map((q) => `${q.method} ${q.path}`)).toEqual([
       'GET /repos/acme/models/pulls/3/files',
@@ -196,13 +200,7 @@ describe('the bundled Action on a monorepo PR with more errors than GitHub shows
 
   test('when the file list cannot be had, annotations still go out, ordered by severity', async () => {
     api.failWith('GET', /\/files$/, 403);
-    const r = await runBundledAction({
-      action: ACTION,
-      workspace: ws,
-      inputs: { path: 'models', token: 'ghs_testtoken', comment: 'never' },
-      env: runnerEnv(api),
-      event: pullRequestEvent(3),
-    });
+    const r = await runOnPr3();
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("could not list the pull request's files (HTTP 403");
     const files = errorFiles(r.stdout);
