@@ -166,20 +166,8 @@ function parseSpan(b: Buffer, start: number, end: number, maxContainers: number)
   }
 }
 
-/**
- * The id written at b[i]: a plain run of digits is read in place; anything else goes through
- * Number() when it looks numeric (as a full parse would give it), and is NaN otherwise.
- */
+/** An id that is not a plain run of digits: what a full parse gives it, through Number(), or NaN. */
 function readId(b: Buffer, i: number, end: number): number {
-  let v = 0;
-  let j = i;
-  while (j < end && j - i < 9) {
-    const d = b[j] - 48;
-    if (d < 0 || d > 9) break;
-    v = v * 10 + d;
-    j++;
-  }
-  if (j === end && j > i) return v;
   // UTF-8, not latin1: Number() trims Unicode whitespace (U+00A0, U+3000…) as a text read would.
   const raw = b.toString('utf8', i, end);
   return /^-?\d/.test(raw) ? Number(raw) : NaN;
@@ -227,21 +215,15 @@ function scanVocab(b: Buffer, i: number, maxEntries: number): [number, VocabSpan
     }
     starts[n] = i + 1;
     ends[n] = close;
-    // `: <id>` then `,` or `}`, whitespace allowed around each; a plain run of digits is read in
-    // place, anything else through skipValue/readId.
-    i = close + 1;
-    let c = b[i];
-    while (c === 32 || c === 10 || c === 13 || c === 9) c = b[++i];
-    if (c !== COLON) return -1;
-    c = b[++i];
-    while (c === 32 || c === 10 || c === 13 || c === 9) c = b[++i];
+    // `: <id>` then `,` or `}`; a plain run of digits (up to 9) is read in place.
+    i = skipWs(b, close + 1);
+    if (b[i] !== COLON) return -1;
+    i = skipWs(b, i + 1);
     let v = 0;
     let j = i;
-    while (c >= 48 && c <= 57 && j - i < 9) {
-      v = v * 10 + c - 48;
-      c = b[++j];
-    }
-    if (j > i && (c === COMMA || c === CLOSE_BRACE || c === 32 || c === 10 || c === 13 || c === 9)) {
+    for (let d = b[j] - 48; d >= 0 && d <= 9 && j - i < 9; d = b[++j] - 48) v = v * 10 + d;
+    const after = b[j];
+    if (j > i && (after === COMMA || after === CLOSE_BRACE || isWs(after))) {
       ids[n++] = v;
       i = j;
     } else {
@@ -249,13 +231,11 @@ function scanVocab(b: Buffer, i: number, maxEntries: number): [number, VocabSpan
       if (ve < 0) return -1;
       ids[n++] = readId(b, i, ve);
       i = ve;
-      c = b[i];
     }
-    while (c === 32 || c === 10 || c === 13 || c === 9) c = b[++i];
-    if (c === CLOSE_BRACE) return done(i + 1);
-    if (c !== COMMA) return -1;
-    c = b[++i];
-    while (c === 32 || c === 10 || c === 13 || c === 9) c = b[++i];
+    i = skipWs(b, i);
+    if (b[i] === CLOSE_BRACE) return done(i + 1);
+    if (b[i] !== COMMA) return -1;
+    i = skipWs(b, i + 1);
   }
 }
 
@@ -270,7 +250,6 @@ export function scanTokenizerJson(
 ): TokenizerJsonParts | TooMany | null {
   const parts: TokenizerJsonParts = { type: undefined, vocab: undefined, merges: null, added: undefined };
   let sawModel = false;
-  let failed = false;
   let tooMany: TooMany | null = null;
   const small = (at: number, set: (v: unknown) => void): number => {
     const e = skipValue(b, at);
@@ -294,10 +273,7 @@ export function scanTokenizerJson(
       }
       if (mk === 'merges') {
         const r = countArray(b, mat);
-        if (!r) {
-          failed = true;
-          return -1;
-        }
+        if (!r) return -1;
         parts.merges = r[1];
         return r[0];
       }
@@ -306,7 +282,7 @@ export function scanTokenizerJson(
     });
   });
   if (tooMany) return tooMany;
-  if (end < 0 || failed || !sawModel) return null;
+  if (end < 0 || !sawModel) return null;
   if (skipWs(b, end) !== b.length) return null;
   return parts;
 }

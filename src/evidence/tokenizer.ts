@@ -348,23 +348,17 @@ function readVocabPairs(
 function readVocabSpans(file: string, v: VocabSpans, problems: Problem[]): Vocabulary | null {
   const owner = assignIds(file, v.ids, v.count, problems);
   if (!owner) return null;
-  // The usual layout: entry i holds id i. The scanned columns then serve as they are.
-  let inOrder = owner.length === v.count;
-  for (let id = 0; inOrder && id < owner.length; id++) inOrder = owner[id] === id;
-  if (inOrder) {
-    return new SpanVocabulary(v.bytes, v.starts.subarray(0, v.count), v.ends.subarray(0, v.count), v.decoded);
-  }
   const starts = new Int32Array(owner.length).fill(-1);
   const ends = new Int32Array(owner.length);
-  const decoded = new Map<number, string>();
   for (let id = 0; id < owner.length; id++) {
     const i = owner[id];
     if (i < 0) continue;
     starts[id] = v.starts[i];
     ends[id] = v.ends[i];
-    const d = v.decoded.get(i);
-    if (d !== undefined) decoded.set(id, d);
   }
+  // Escaped keys are few: re-key those that won their id.
+  const decoded = new Map<number, string>();
+  for (const [i, text] of v.decoded) if (owner[v.ids[i]] === i) decoded.set(v.ids[i], text);
   return new SpanVocabulary(v.bytes, starts, ends, decoded);
 }
 
