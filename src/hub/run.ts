@@ -8,10 +8,10 @@ import type { Report } from '../types.js';
 import { anyNeedsResolution } from './declared.js';
 import { HubError, scrub } from './errors.js';
 import { HubSettingsError, parseHubTarget, runSettings, type HubRunOptions } from './settings.js';
-
-export type { HubRunOptions } from './settings.js';
 import type { HubRun as LoadedHub } from './setup.js';
 import type { DeclaredBase, UpstreamResolution } from './upstream.js';
+
+export type { HubRunOptions } from './settings.js';
 
 export interface HubRun {
   /** The Hub's base URL (HF_ENDPOINT, without a trailing slash). */
