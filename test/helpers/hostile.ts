@@ -161,6 +161,16 @@ function writePlainModel(dir: string): void {
   write(dir, 'README.md', PLAIN_CARD);
 }
 
+/** A tokenizer.json whose `merges` is not a list, followed by `count` empty objects. */
+function emptyObjectsTokenizer(count: number): Buffer {
+  const body = Buffer.alloc(count * 3, '{},');
+  return Buffer.concat([
+    Buffer.from('{"model":{"type":"BPE","vocab":{},"merges":{}},"x":['),
+    body.subarray(0, body.length - 1),
+    Buffer.from(']}'),
+  ]);
+}
+
 export interface HostileCase {
   name: string;
   /** Builds the repo inside `dir` (an empty temp directory). */
@@ -399,17 +409,7 @@ export const WEIGHTS_CASES: HostileCase[] = [
     name: 'a 90 MB tokenizer.json of empty objects that the structural scan rejects (no full parse)',
     build(dir) {
       writePlainModel(dir);
-      const n = 30 * 1024 * 1024;
-      const body = Buffer.alloc(n * 3, '{},');
-      write(
-        dir,
-        'tokenizer.json',
-        Buffer.concat([
-          Buffer.from('{"model":{"type":"BPE","vocab":{},"merges":{}},"x":['),
-          body.subarray(0, body.length - 1),
-          Buffer.from(']}'),
-        ]),
-      );
+      write(dir, 'tokenizer.json', emptyObjectsTokenizer(30 * 1024 * 1024));
     },
     expect: [
       {
@@ -425,16 +425,7 @@ export const WEIGHTS_CASES: HostileCase[] = [
     name: 'a 12 MB tokenizer.json of empty objects (under the full-parse size, over the container bound)',
     build(dir) {
       writePlainModel(dir);
-      const body = Buffer.alloc(4 * 1024 * 1024 * 3, '{},');
-      write(
-        dir,
-        'tokenizer.json',
-        Buffer.concat([
-          Buffer.from('{"model":{"type":"BPE","vocab":{},"merges":{}},"x":['),
-          body.subarray(0, body.length - 1),
-          Buffer.from(']}'),
-        ]),
-      );
+      write(dir, 'tokenizer.json', emptyObjectsTokenizer(4 * 1024 * 1024));
     },
     expect: [{ file: 'tokenizer.json', message: /holds more than 2097152 JSON objects and arrays/ }],
     verdict: 'fail',
